@@ -1,0 +1,1 @@
+"""GPTunnel image bot for Telegram."""

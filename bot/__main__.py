@@ -1,0 +1,31 @@
+"""`python -m bot`: read settings, then run until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import run
+from bot.logs import setup_logging
+from bot.settings import Settings, describe_error
+
+
+def main() -> int:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(describe_error(exc), file=sys.stderr)
+        return 2
+    setup_logging(
+        [settings.bot_token.get_secret_value(), settings.gptunnel_api_key.get_secret_value()]
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

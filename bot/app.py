@@ -1,0 +1,105 @@
+"""Wiring: settings → storage, GPTunnel client, Bot, Dispatcher, background loop; run and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.delivery import Delivery
+from bot.generation import GenerationService
+from bot.gptunnel import GPTunnelClient
+from bot.poller import Poller
+from bot.settings import Settings
+from bot.telegram_out import Sender
+from handlers import build_router
+from storage import Database, TaskRepository, UserRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    bot: Bot
+    dispatcher: Dispatcher
+    gptunnel: GPTunnelClient
+    generation: GenerationService
+    delivery: Delivery
+    poller: Poller
+    sender: Sender
+
+
+def build_bot(settings: Settings) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+async def create_app(settings: Settings) -> App:
+    db = Database(settings.database_path)
+    await db.connect()
+    tasks = TaskRepository(db)
+    users = UserRepository(db)
+    gptunnel = GPTunnelClient(
+        settings.gptunnel_base_url, settings.gptunnel_api_key.get_secret_value()
+    )
+    bot = build_bot(settings)
+    sender = Sender(bot)
+    delivery = Delivery(bot=bot, sender=sender, tasks=tasks, gptunnel=gptunnel)
+    generation = GenerationService(
+        settings=settings, tasks=tasks, users=users, gptunnel=gptunnel, delivery=delivery
+    )
+    poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
+    dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher.include_router(build_router())
+    return App(
+        settings=settings,
+        db=db,
+        bot=bot,
+        dispatcher=dispatcher,
+        gptunnel=gptunnel,
+        generation=generation,
+        delivery=delivery,
+        poller=poller,
+        sender=sender,
+    )
+
+
+async def close_app(app: App) -> None:
+    await app.poller.stop()
+    await app.gptunnel.aclose()
+    await app.bot.session.close()
+    await app.db.close()
+
+
+async def run(settings: Settings, *, handle_signals: bool = True) -> None:
+    """Long polling plus the background loop, until a signal or cancellation."""
+    app = await create_app(settings)
+    try:
+        await app.poller.start()
+        me = await app.bot.me()
+        log.info("bot @%s started (long polling)", me.username)
+        await app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=handle_signals,
+            close_bot_session=False,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+    finally:
+        await asyncio.shield(close_app(app))
+        log.info("bot stopped")

@@ -1,0 +1,213 @@
+"""Bringing a finished image into the chat, and telling people when there is none."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.enums import ChatAction
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import DeleteMessage, EditMessageText, SendDocument, SendMessage, SendPhoto
+from aiogram.types import BufferedInputFile, ReplyParameters
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot import texts
+from bot.failures import Failure
+from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
+from bot.images import BadImage, prepare_photo
+from bot.telegram_out import Sender
+from storage import Task, TaskRepository
+
+log = logging.getLogger(__name__)
+
+MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _chat_gone(exc: TelegramAPIError) -> bool:
+    """The user blocked the bot, left, or the chat no longer exists: nobody to deliver to."""
+    if isinstance(exc, TelegramForbiddenError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, TelegramBadRequest) and (
+        "chat not found" in text or "user is deactivated" in text or "peer_id_invalid" in text
+    )
+
+
+class Delivery:
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        sender: Sender,
+        tasks: TaskRepository,
+        gptunnel: GPTunnelClient,
+        max_attempts: int = 5,
+        retry_delay: float = 2.0,
+        max_parallel: int = 8,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._bot = bot
+        self._send = sender
+        self._tasks = tasks
+        self._gptunnel = gptunnel
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+        self._clock = clock
+        # Each delivery holds an image in memory: cap how many are under way at once.
+        self._slots = asyncio.Semaphore(max_parallel)
+
+    async def deliver(self, task: Task) -> None:
+        assert task.result_url is not None
+        async with self._slots:
+            await self._deliver(task, task.result_url)
+
+    async def _deliver(self, task: Task, url: str) -> None:
+        stem = f"picture-{task.id}"
+        try:
+            async with ChatActionSender(
+                bot=self._bot,
+                chat_id=task.chat_id,
+                action=ChatAction.UPLOAD_PHOTO,
+                message_thread_id=task.thread_id,
+            ):
+                raw = await self._gptunnel.download(url, max_bytes=MAX_DOWNLOAD_BYTES)
+                prepared = await asyncio.to_thread(prepare_photo, raw, stem)
+                del raw
+                await self._send_image(task, prepared.data, prepared.filename, prepared.as_document)
+        except GPTunnelError as exc:
+            if exc.kind is ErrorKind.TRANSIENT:
+                await self._retry(task, f"download: {exc}", Failure.DOWNLOAD_FAILED)
+            else:
+                log.warning("task %s: image download failed: %s", task.id, exc)
+                await self.fail(task, Failure.DOWNLOAD_FAILED)
+            return
+        except BadImage as exc:
+            log.warning("task %s: the image cannot be read: %s", task.id, exc)
+            await self.fail(task, Failure.DOWNLOAD_FAILED)
+            return
+        except TelegramAPIError as exc:
+            if _chat_gone(exc):
+                log.info("task %s: chat %s is gone (%s)", task.id, task.chat_id, exc)
+                await self.fail(task, Failure.CHAT_UNAVAILABLE)
+            elif isinstance(exc, TelegramNetworkError | TelegramServerError | TelegramRetryAfter):
+                await self._retry(task, f"telegram: {exc}", Failure.DELIVERY_FAILED)
+            else:
+                log.warning("task %s: Telegram refused the image: %s", task.id, exc)
+                await self.fail(task, Failure.DELIVERY_FAILED)
+            return
+        if await self._tasks.mark_delivered(task.id, self._clock()):
+            log.info("task %s delivered to chat %s", task.id, task.chat_id)
+        await self._remove_status(task)
+
+    async def _send_image(self, task: Task, data: bytes, filename: str, as_document: bool) -> None:
+        reply = self._reply_to(task)
+        caption = texts.caption(task.prompt)
+        if not as_document:
+            try:
+                await self._send(
+                    SendPhoto(
+                        chat_id=task.chat_id,
+                        photo=BufferedInputFile(data, filename),
+                        caption=caption,
+                        reply_parameters=reply,
+                        message_thread_id=task.thread_id,
+                    )
+                )
+                return
+            except TelegramBadRequest as exc:
+                if _chat_gone(exc):
+                    raise
+                # Telegram would not take it as a photo; the file itself usually goes through.
+                log.info("task %s: photo refused (%s), sending as a document", task.id, exc)
+        await self._send(
+            SendDocument(
+                chat_id=task.chat_id,
+                document=BufferedInputFile(data, filename),
+                caption=caption,
+                reply_parameters=reply,
+                message_thread_id=task.thread_id,
+            )
+        )
+
+    async def _retry(self, task: Task, what: str, failure: Failure) -> None:
+        attempts = task.attempts + 1
+        if attempts >= self._max_attempts:
+            log.warning("task %s: giving up after %s attempts (%s)", task.id, attempts, what)
+            await self.fail(task, failure)
+            return
+        delay = self._retry_delay * 2 ** (attempts - 1)
+        log.info("task %s: %s; retry %s in %.1f s", task.id, what, attempts, delay)
+        now = self._clock()
+        await self._tasks.retry_delivery(task.id, next_at=now + delay, attempts=attempts, now=now)
+
+    async def fail(self, task: Task, failure: Failure) -> None:
+        """End the task, give its quota back, and tell the user why."""
+        failed = await self._tasks.mark_failed(task.id, failure.value, self._clock())
+        if failed is None:
+            return  # already ended elsewhere: never tell twice
+        log.info("task %s failed: %s (quota refunded)", task.id, failure.value)
+        await self.report_failure(failed, failure)
+
+    async def report_failure(self, task: Task, failure: Failure) -> None:
+        text = texts.FAILURES[failure]
+        if not text:
+            return
+        try:
+            if task.status_message_id is not None:
+                try:
+                    # The status message becomes the answer: no stale "drawing…" is left behind.
+                    await self._send(
+                        EditMessageText(
+                            chat_id=task.chat_id, message_id=task.status_message_id, text=text
+                        )
+                    )
+                    return
+                except TelegramBadRequest as exc:
+                    if _chat_gone(exc):
+                        return
+            await self._send(
+                SendMessage(
+                    chat_id=task.chat_id,
+                    text=text,
+                    reply_parameters=self._reply_to(task),
+                    message_thread_id=task.thread_id,
+                )
+            )
+        except TelegramAPIError as exc:
+            log.info("task %s: could not tell the user about the failure: %s", task.id, exc)
+
+    async def _remove_status(self, task: Task) -> None:
+        if task.status_message_id is None:
+            return
+        try:
+            await self._send(DeleteMessage(chat_id=task.chat_id, message_id=task.status_message_id))
+        except TelegramAPIError as exc:
+            # Deleting can fail in groups (rights, age); an edit still clears the status.
+            if isinstance(exc, TelegramNotFound | TelegramForbiddenError):
+                return
+            try:
+                await self._send(
+                    EditMessageText(
+                        chat_id=task.chat_id, message_id=task.status_message_id, text="✅ Done."
+                    )
+                )
+            except TelegramAPIError:
+                log.info("task %s: status message %s left as is", task.id, task.status_message_id)
+
+    @staticmethod
+    def _reply_to(task: Task) -> ReplyParameters | None:
+        if task.message_id is None:
+            return None
+        # The prompt may be deleted by the time the image is ready: send it anyway.
+        return ReplyParameters(message_id=task.message_id, allow_sending_without_reply=True)

@@ -1,0 +1,268 @@
+"""From a prompt to a GPTunnel task: intake with its quota charge, the create call, each poll."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.delivery import Delivery
+from bot.failures import Failure
+from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError, Progress
+from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
+from bot.settings import Settings
+from storage import Created, Duplicate, NewTask, Task, TaskRepository, TaskState, UserRepository
+
+log = logging.getLogger(__name__)
+
+_FAILURE_FOR_KIND: dict[ErrorKind, Failure] = {
+    ErrorKind.MODERATION: Failure.MODERATION,
+    ErrorKind.UNAVAILABLE: Failure.UNAVAILABLE,
+    ErrorKind.REJECTED: Failure.REJECTED,
+    ErrorKind.NOT_FOUND: Failure.GENERATION_FAILED,
+    ErrorKind.FATAL: Failure.GENERATION_FAILED,
+    ErrorKind.TRANSIENT: Failure.OVERLOADED,
+}
+
+
+class PromptProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    username: str | None = None
+    first_name: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    task: Task
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    quota: QuotaStatus
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadySeen:
+    task: Task
+
+
+class GenerationService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        tasks: TaskRepository,
+        users: UserRepository,
+        gptunnel: GPTunnelClient,
+        delivery: Delivery,
+        max_create_attempts: int = 5,
+        max_poll_errors: int = 8,
+        max_backoff: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._tasks = tasks
+        self._users = users
+        self._gptunnel = gptunnel
+        self._delivery = delivery
+        self._max_create_attempts = max_create_attempts
+        self._max_poll_errors = max_poll_errors
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._wake: Callable[[], None] = lambda: None
+
+    def on_schedule_change(self, wake: Callable[[], None]) -> None:
+        """The background loop asks to hear when a task's next step moves earlier."""
+        self._wake = wake
+
+    def check_prompt(self, prompt: str | None) -> PromptProblem | None:
+        if not prompt or not prompt.strip():
+            return PromptProblem.EMPTY
+        if len(prompt.strip()) > self._settings.max_prompt_length:
+            return PromptProblem.TOO_LONG
+        return None
+
+    @property
+    def max_prompt_length(self) -> int:
+        return self._settings.max_prompt_length
+
+    def _limit(self, user_id: int) -> int | None:
+        return limit_for(
+            user_id, daily_limit=self._settings.daily_limit, admin_ids=self._settings.admin_ids
+        )
+
+    async def quota(self, user_id: int) -> QuotaStatus:
+        now = self._clock()
+        zone = self._settings.zone
+        used = await self._tasks.used(user_id, quota_day(now, zone))
+        return QuotaStatus(used=used, limit=self._limit(user_id), resets_at=next_reset(now, zone))
+
+    async def request(
+        self,
+        person: Person,
+        *,
+        chat_id: int,
+        message_id: int | None,
+        thread_id: int | None,
+        prompt: str,
+    ) -> Accepted | Refused | AlreadySeen:
+        """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
+        now = self._clock()
+        zone = self._settings.zone
+        await self._users.seen(
+            person.id,
+            username=person.username,
+            first_name=person.first_name,
+            language_code=person.language_code,
+            now=now,
+        )
+        limit = self._limit(person.id)
+        outcome = await self._tasks.create(
+            NewTask(
+                # Telegram may hand the same update over again after a restart.
+                source_key=f"{chat_id}:{message_id}" if message_id is not None else None,
+                user_id=person.id,
+                chat_id=chat_id,
+                message_id=message_id,
+                thread_id=thread_id,
+                prompt=prompt.strip(),
+                model=self._settings.default_model,
+                quota_day=quota_day(now, zone),
+                created_at=now,
+                deadline=now + self._settings.task_timeout,
+            ),
+            limit=limit,
+        )
+        if isinstance(outcome, Created):
+            log.info(
+                "task %s created for user %s in chat %s (%s today)",
+                outcome.task.id,
+                person.id,
+                chat_id,
+                outcome.used,
+            )
+            return Accepted(outcome.task)
+        if isinstance(outcome, Duplicate):
+            return AlreadySeen(outcome.task)
+        log.info("user %s is over the daily limit (%s used)", person.id, outcome.used)
+        return Refused(QuotaStatus(used=outcome.used, limit=limit, resets_at=next_reset(now, zone)))
+
+    async def attach_status(self, task_id: int, message_id: int) -> None:
+        await self._tasks.set_status_message(task_id, message_id)
+
+    async def submit(self, task_id: int) -> Task | None:
+        """Start the task upstream, once. Returns the task as it stands afterwards."""
+        now = self._clock()
+        task = await self._tasks.claim_submit(task_id, now)
+        if task is None:
+            return await self._tasks.get(task_id)  # someone else holds it, or it has ended
+        try:
+            media = await self._gptunnel.create(task.model, task.prompt)
+        except GPTunnelError as exc:
+            return await self._create_failed(task, exc)
+        now = self._clock()
+        if media.progress is Progress.DONE and media.url:
+            await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
+        elif media.progress is Progress.FAILED:
+            await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
+            await self._fail(task, Failure.GENERATION_FAILED)
+        else:
+            first_poll = now + self._settings.poll_interval
+            await self._tasks.mark_submitted(task.id, media.id, next_at=first_poll, now=now)
+        log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
+        self._wake()
+        return await self._tasks.get(task.id)
+
+    async def _create_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
+        attempts = task.attempts + 1
+        now = self._clock()
+        if exc.kind is ErrorKind.TRANSIENT and attempts < self._max_create_attempts:
+            delay = self._backoff(attempts)
+            if now + delay < task.deadline:
+                log.warning(
+                    "task %s: create failed (%s); retry %s in %.1f s", task.id, exc, attempts, delay
+                )
+                await self._tasks.release_submit(
+                    task.id, next_at=now + delay, attempts=attempts, now=now
+                )
+                self._wake()
+                return await self._tasks.get(task.id)
+        self._log_upstream(task, "create", exc)
+        await self._fail(task, _FAILURE_FOR_KIND[exc.kind])
+        return await self._tasks.get(task.id)
+
+    async def poll(self, task: Task) -> Task | None:
+        """Ask GPTunnel how the task is doing and move it along."""
+        assert task.upstream_id is not None
+        try:
+            media = await self._gptunnel.result(task.upstream_id)
+        except GPTunnelError as exc:
+            return await self._poll_failed(task, exc)
+        now = self._clock()
+        progress = media.progress
+        if progress is Progress.DONE and media.url:
+            await self._tasks.mark_ready(task.id, media.url, now=now)
+            log.info("task %s is ready upstream after %.1f s", task.id, now - task.created_at)
+        elif progress is Progress.FAILED:
+            log.info("task %s: generation %s upstream", task.id, media.status)
+            await self._fail(task, Failure.GENERATION_FAILED)
+        elif now >= task.deadline:
+            await self._fail(task, Failure.TIMEOUT)
+        else:
+            next_at = min(now + self._settings.poll_interval, task.deadline)
+            await self._tasks.record_poll(task.id, next_at=next_at, attempts=0, now=now)
+        return await self._tasks.get(task.id)
+
+    async def _poll_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
+        now = self._clock()
+        if exc.kind is ErrorKind.TRANSIENT:
+            attempts = task.attempts + 1
+            if now >= task.deadline:
+                await self._fail(task, Failure.TIMEOUT)
+            elif attempts >= self._max_poll_errors:
+                self._log_upstream(task, "result", exc)
+                await self._fail(task, Failure.OVERLOADED)
+            else:
+                log.warning("task %s: poll failed (%s), retry %s", task.id, exc, attempts)
+                next_at = min(now + self._backoff(attempts), task.deadline)
+                await self._tasks.record_poll(task.id, next_at=next_at, attempts=attempts, now=now)
+        else:
+            self._log_upstream(task, "result", exc)
+            await self._fail(task, _FAILURE_FOR_KIND[exc.kind])
+        return await self._tasks.get(task.id)
+
+    async def fail_overdue(self, task: Task) -> None:
+        await self._fail(task, Failure.TIMEOUT)
+
+    async def _fail(self, task: Task, failure: Failure) -> None:
+        await self._delivery.fail(task, failure)
+
+    def _backoff(self, attempts: int) -> float:
+        base = max(self._settings.poll_interval, 0.05)
+        return float(min(base * 2 ** (attempts - 1), self._max_backoff))
+
+    @staticmethod
+    def _log_upstream(task: Task, call: str, exc: GPTunnelError) -> None:
+        if exc.kind is ErrorKind.UNAVAILABLE:
+            # The operator has to act (key, balance, model access): make it stand out.
+            log.error("task %s: GPTunnel %s refused: %s", task.id, call, exc)
+        else:
+            log.warning("task %s: GPTunnel %s failed: %s", task.id, call, exc)
+
+
+def is_open(task: Task | None) -> bool:
+    return task is not None and task.state in (
+        TaskState.NEW,
+        TaskState.SUBMITTING,
+        TaskState.SUBMITTED,
+        TaskState.READY,
+    )

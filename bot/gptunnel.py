@@ -1,0 +1,235 @@
+"""GPTunnel media API client and its error taxonomy.
+
+Errors arrive as HTTP 200 with a non-zero `code`; proxies may still answer real HTTP errors.
+Every failure is turned into a `GPTunnelError` whose `kind` tells the caller what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class ErrorKind(StrEnum):
+    TRANSIENT = "transient"  # retry with backoff
+    MODERATION = "moderation"  # prompt refused; never retry
+    UNAVAILABLE = "unavailable"  # operator's problem: key, balance, model access
+    REJECTED = "rejected"  # the request itself was refused
+    NOT_FOUND = "not_found"  # task unknown upstream
+    FATAL = "fatal"  # bug or configuration error
+
+
+_CODE_KINDS: dict[int, ErrorKind] = {
+    1: ErrorKind.TRANSIENT,
+    2: ErrorKind.UNAVAILABLE,
+    3: ErrorKind.REJECTED,
+    4: ErrorKind.NOT_FOUND,
+    5: ErrorKind.UNAVAILABLE,
+    6: ErrorKind.TRANSIENT,
+    7: ErrorKind.UNAVAILABLE,
+    99: ErrorKind.FATAL,
+    500: ErrorKind.TRANSIENT,
+    1001: ErrorKind.MODERATION,
+    1002: ErrorKind.MODERATION,
+}
+
+
+class GPTunnelError(Exception):
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        code: int | None = None,
+        http_status: int | None = None,
+        may_have_reached: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+        self.http_status = http_status
+        # A timeout after the request was sent: upstream may have acted on it.
+        self.may_have_reached = may_have_reached
+
+    def __str__(self) -> str:
+        where = f"code {self.code}" if self.code is not None else f"HTTP {self.http_status}"
+        return f"{self.kind.value} ({where}): {self.args[0]}"
+
+
+def kind_for_code(code: int) -> ErrorKind:
+    return _CODE_KINDS.get(code, ErrorKind.FATAL)
+
+
+def kind_for_http(status: int) -> ErrorKind:
+    if status == 429 or status >= 500:
+        return ErrorKind.TRANSIENT
+    if status in (401, 402, 403):
+        return ErrorKind.UNAVAILABLE
+    if status == 404:
+        return ErrorKind.NOT_FOUND
+    return ErrorKind.REJECTED
+
+
+class Progress(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_FAILED_STATUSES = frozenset({"failed", "error", "fail", "canceled", "cancelled"})
+
+
+def progress_of(status: str | None) -> Progress:
+    value = (status or "").strip().lower()
+    if value == "done":
+        return Progress.DONE
+    if value in _FAILED_STATUSES:
+        return Progress.FAILED
+    return Progress.RUNNING
+
+
+@dataclass(frozen=True, slots=True)
+class MediaTask:
+    id: str
+    status: str
+    url: str | None
+
+    @property
+    def progress(self) -> Progress:
+        # A "done" without a link is of no use yet; keep polling until the link appears.
+        progress = progress_of(self.status)
+        if progress is Progress.DONE and not self.url:
+            return Progress.RUNNING
+        return progress
+
+
+def _error_text(body: dict[str, Any]) -> str:
+    # Undocumented: seen as `error`, `message`, or an object holding `message`.
+    for key in ("error", "message", "detail"):
+        value = body.get(key)
+        if isinstance(value, dict):
+            value = value.get("message") or value.get("error")
+        if value:
+            return str(value)[:300]
+    return "no error text"
+
+
+class GPTunnelClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 30.0,
+        max_connections: int = 20,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": api_key, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            transport=transport,
+            follow_redirects=True,
+        )
+        # Image links point at a file host: the API key must never travel there.
+        self._files = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            limits=httpx.Limits(max_connections=max_connections),
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+        await self._files.aclose()
+
+    async def create(self, model: str, prompt: str) -> MediaTask:
+        body = await self._call("POST", "/v1/media/create", json={"model": model, "prompt": prompt})
+        return self._task(body, None)
+
+    async def result(self, task_id: str) -> MediaTask:
+        body = await self._call("POST", "/v1/media/result", json={"task_id": task_id})
+        return self._task(body, task_id)
+
+    async def balance(self) -> float:
+        body = await self._call("GET", "/v1/balance", check_code=False)
+        try:
+            return float(body["balance"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GPTunnelError(ErrorKind.FATAL, "balance missing from answer") from exc
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """The finished image, read whole but never past max_bytes."""
+        try:
+            async with self._files.stream("GET", url) as resp:
+                if resp.status_code != 200:
+                    raise GPTunnelError(
+                        kind_for_http(resp.status_code),
+                        "image download refused",
+                        http_status=resp.status_code,
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise GPTunnelError(ErrorKind.REJECTED, "image larger than allowed")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.TransportError as exc:
+            raise GPTunnelError(
+                ErrorKind.TRANSIENT, f"download failed: {type(exc).__name__}"
+            ) from exc
+
+    async def _call(
+        self, method: str, path: str, *, json: dict[str, Any] | None = None, check_code: bool = True
+    ) -> dict[str, Any]:
+        try:
+            resp = await self._client.request(method, path, json=json)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # The request never left: always safe to try again.
+            raise GPTunnelError(
+                ErrorKind.TRANSIENT, f"cannot connect: {type(exc).__name__}"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise GPTunnelError(
+                ErrorKind.TRANSIENT, f"no answer: {type(exc).__name__}", may_have_reached=True
+            ) from exc
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if resp.status_code != 200:
+            text = _error_text(body) if isinstance(body, dict) else resp.reason_phrase
+            raise GPTunnelError(kind_for_http(resp.status_code), text, http_status=resp.status_code)
+        if not isinstance(body, dict):
+            raise GPTunnelError(ErrorKind.TRANSIENT, "answer is not a JSON object", http_status=200)
+        if check_code:
+            code = body.get("code", 0)
+            if not isinstance(code, int):
+                try:
+                    code = int(code)
+                except (TypeError, ValueError):
+                    code = 99
+            if code != 0:
+                raise GPTunnelError(kind_for_code(code), _error_text(body), code=code)
+        return body
+
+    @staticmethod
+    def _task(body: dict[str, Any], known_id: str | None) -> MediaTask:
+        task_id = body.get("id") or body.get("task_id") or known_id
+        if not task_id:
+            raise GPTunnelError(ErrorKind.FATAL, "answer carries no task id", http_status=200)
+        url = body.get("url")
+        return MediaTask(
+            id=str(task_id), status=str(body.get("status") or ""), url=str(url) if url else None
+        )

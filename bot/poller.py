@@ -1,0 +1,135 @@
+"""The background loop: every open task's next step happens here, resumed from storage."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from collections.abc import Callable
+
+from bot.delivery import Delivery
+from bot.failures import Failure
+from bot.generation import GenerationService
+from storage import Task, TaskRepository, TaskState
+
+log = logging.getLogger(__name__)
+
+MAX_STEP_ERRORS = 5
+
+
+class Poller:
+    def __init__(
+        self,
+        *,
+        tasks: TaskRepository,
+        generation: GenerationService,
+        delivery: Delivery,
+        concurrency: int = 32,
+        idle_wait: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._tasks = tasks
+        self._generation = generation
+        self._delivery = delivery
+        self._concurrency = concurrency
+        self._idle_wait = idle_wait
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._runner: asyncio.Task[None] | None = None
+        self.last_tick = 0.0
+        generation.on_schedule_change(self.wake)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None and not self._runner.done()
+
+    async def start(self) -> None:
+        await self.recover()
+        self._runner = asyncio.create_task(self._run(), name="poller")
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
+            self._runner = None
+        # Unfinished steps stay in storage in a state the next start resumes.
+        workers = list(self._inflight.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+    async def recover(self) -> None:
+        """After a crash: a create call that was under way cannot be told apart from one that
+        reached GPTunnel, so it is ended (and refunded) rather than risk a second task."""
+        for task in await self._tasks.fail_interrupted(Failure.INTERRUPTED.value, self._clock()):
+            log.warning("task %s was interrupted while being created; refunded", task.id)
+            await self._delivery.report_failure(task, Failure.INTERRUPTED)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A broken tick (say, a locked database) must not end the loop for everyone.
+                log.exception("poller tick failed")
+                await asyncio.sleep(1.0)
+                continue
+            await self._sleep()
+
+    async def _tick(self) -> None:
+        self.last_tick = self._clock()
+        free = self._concurrency - len(self._inflight)
+        if free <= 0:
+            return
+        exclude = frozenset(self._inflight)
+        for task in await self._tasks.due(self._clock(), free, exclude):
+            worker = asyncio.create_task(self._step(task), name=f"task-{task.id}")
+            self._inflight[task.id] = worker
+            worker.add_done_callback(functools.partial(self._done, task.id))
+
+    def _done(self, task_id: int, _worker: asyncio.Task[None]) -> None:
+        self._inflight.pop(task_id, None)
+        self._wake.set()
+
+    async def _sleep(self) -> None:
+        if len(self._inflight) >= self._concurrency:
+            timeout = self._idle_wait  # a worker finishing wakes us
+        else:
+            next_at = await self._tasks.next_due_at(frozenset(self._inflight))
+            timeout = self._idle_wait if next_at is None else next_at - self._clock()
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=min(timeout, self._idle_wait))
+        self._wake.clear()
+
+    async def _step(self, task: Task) -> None:
+        try:
+            current: Task | None = task
+            if task.state is TaskState.NEW:
+                current = await self._generation.submit(task.id)
+            elif task.state is TaskState.SUBMITTED:
+                current = await self._generation.poll(task)
+            if current is not None and current.state is TaskState.READY:
+                await self._delivery.deliver(current)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if task.attempts >= MAX_STEP_ERRORS:
+                log.exception("task %s: step failed again; giving up", task.id)
+                failure = (
+                    Failure.DELIVERY_FAILED
+                    if task.state is TaskState.READY
+                    else Failure.GENERATION_FAILED
+                )
+                await self._delivery.fail(task, failure)
+            else:
+                log.exception("task %s: step failed; it will be tried again", task.id)
+                await self._tasks.retry_later(task.id, self._clock() + 5.0)

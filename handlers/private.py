@@ -1,0 +1,54 @@
+"""Private chats: any text is a prompt; /draw, /imagine and /art work too."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot import texts
+from bot.generation import GenerationService
+from bot.prompts import command_prompt
+from bot.telegram_out import Sender
+from handlers.drawing import draw
+from handlers.replies import reply
+
+router = Router(name="private")
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+
+DRAW_COMMANDS = ("draw", "imagine", "art")
+
+
+@router.message(Command(*DRAW_COMMANDS))
+async def on_draw(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    sender: Sender,
+    generation: GenerationService,
+) -> None:
+    replied = message.reply_to_message
+    replied_text = (replied.text or replied.caption) if replied else None
+    prompt = command_prompt(command.args, replied_text)
+    await draw(message, prompt, bot=bot, sender=sender, generation=generation)
+
+
+@router.message(F.text.startswith("/"))
+async def on_unknown_command(message: Message, sender: Sender) -> None:
+    await reply(sender, message, texts.UNKNOWN_COMMAND)
+
+
+@router.message(F.text | F.caption)
+async def on_text(
+    message: Message, bot: Bot, sender: Sender, generation: GenerationService
+) -> None:
+    await draw(
+        message, message.text or message.caption, bot=bot, sender=sender, generation=generation
+    )
+
+
+@router.message()
+async def on_no_text(message: Message, sender: Sender) -> None:
+    # Stickers, voice notes, photos without a caption: nothing to draw from.
+    await reply(sender, message, texts.NO_TEXT)

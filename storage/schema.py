@@ -1,0 +1,41 @@
+"""Schema migrations, applied in order; PRAGMA user_version records how far a file has come."""
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        user_id       INTEGER PRIMARY KEY,
+        username      TEXT,
+        first_name    TEXT,
+        language_code TEXT,
+        first_seen    REAL NOT NULL,
+        last_seen     REAL NOT NULL
+    );
+    CREATE TABLE tasks (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        source_key        TEXT UNIQUE,
+        user_id           INTEGER NOT NULL,
+        chat_id           INTEGER NOT NULL,
+        message_id        INTEGER,
+        thread_id         INTEGER,
+        status_message_id INTEGER,
+        prompt            TEXT NOT NULL,
+        model             TEXT NOT NULL,
+        state             TEXT NOT NULL,
+        upstream_id       TEXT UNIQUE,
+        result_url        TEXT,
+        failure           TEXT,
+        charged           INTEGER NOT NULL DEFAULT 1,
+        quota_day         TEXT NOT NULL,
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        polls             INTEGER NOT NULL DEFAULT 0,
+        created_at        REAL NOT NULL,
+        updated_at        REAL NOT NULL,
+        next_at           REAL NOT NULL,
+        deadline          REAL NOT NULL,
+        ready_at          REAL,
+        finished_at       REAL
+    );
+    CREATE INDEX tasks_open ON tasks(next_at) WHERE state IN ('new', 'submitted', 'ready');
+    CREATE INDEX tasks_quota ON tasks(user_id, quota_day) WHERE charged = 1;
+    """,
+)

@@ -1,0 +1,287 @@
+"""The task table: the source of truth for every prompt, its quota charge and its progress.
+
+States: new → submitting → submitted → ready → delivered, or failed from any open state.
+`submitting` marks a create call that may have reached GPTunnel; a task found there after a
+crash is failed rather than created again, so no prompt ever makes two upstream tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Database
+
+
+class TaskState(StrEnum):
+    NEW = "new"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    READY = "ready"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+OPEN_STATES = (TaskState.NEW, TaskState.SUBMITTING, TaskState.SUBMITTED, TaskState.READY)
+# The states the background loop acts on; `submitting` belongs to whoever claimed it.
+DUE_STATES = (TaskState.NEW, TaskState.SUBMITTED, TaskState.READY)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: int
+    source_key: str | None
+    user_id: int
+    chat_id: int
+    message_id: int | None
+    thread_id: int | None
+    status_message_id: int | None
+    prompt: str
+    model: str
+    state: TaskState
+    upstream_id: str | None
+    result_url: str | None
+    failure: str | None
+    charged: bool
+    quota_day: str
+    attempts: int
+    polls: int
+    created_at: float
+    updated_at: float
+    next_at: float
+    deadline: float
+    ready_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Task:
+        data: dict[str, Any] = dict(row)
+        data["state"] = TaskState(data["state"])
+        data["charged"] = bool(data["charged"])
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    source_key: str | None
+    user_id: int
+    chat_id: int
+    message_id: int | None
+    thread_id: int | None
+    prompt: str
+    model: str
+    quota_day: str
+    created_at: float
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    task: Task
+    used: int  # charged tasks today, this one included
+
+
+@dataclass(frozen=True, slots=True)
+class OverQuota:
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The same Telegram message was seen before (an update delivered again after a restart)."""
+
+    task: Task
+
+
+_OPEN = "('new', 'submitting', 'submitted', 'ready')"
+
+
+class TaskRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, new: NewTask, *, limit: int | None) -> Created | OverQuota | Duplicate:
+        """Check the quota and insert in one transaction, so a burst can never overspend it."""
+        async with self._db.transaction() as conn:
+            if new.source_key is not None:
+                cur = await conn.execute(
+                    "SELECT * FROM tasks WHERE source_key = ?", (new.source_key,)
+                )
+                row = await cur.fetchone()
+                if row is not None:
+                    return Duplicate(Task.from_row(row))
+            cur = await conn.execute(
+                "SELECT COUNT(*) FROM tasks WHERE user_id = ? AND quota_day = ? AND charged = 1",
+                (new.user_id, new.quota_day),
+            )
+            count_row = await cur.fetchone()
+            used = int(count_row[0]) if count_row else 0
+            if limit is not None and used >= limit:
+                return OverQuota(used)
+            cur = await conn.execute(
+                """
+                INSERT INTO tasks (source_key, user_id, chat_id, message_id, thread_id, prompt,
+                                   model, state, quota_day, created_at, updated_at, next_at,
+                                   deadline)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)
+                RETURNING *
+                """,
+                (
+                    new.source_key,
+                    new.user_id,
+                    new.chat_id,
+                    new.message_id,
+                    new.thread_id,
+                    new.prompt,
+                    new.model,
+                    new.quota_day,
+                    new.created_at,
+                    new.created_at,
+                    new.created_at,
+                    new.deadline,
+                ),
+            )
+            inserted = await cur.fetchone()
+            assert inserted is not None
+            return Created(Task.from_row(inserted), used + 1)
+
+    async def get(self, task_id: int) -> Task | None:
+        row = await self._db.fetchone("SELECT * FROM tasks WHERE id = ?", (task_id,))
+        return Task.from_row(row) if row else None
+
+    async def used(self, user_id: int, quota_day: str) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM tasks WHERE user_id = ? AND quota_day = ? AND charged = 1",
+            (user_id, quota_day),
+        )
+        return int(row[0]) if row else 0
+
+    async def set_status_message(self, task_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE tasks SET status_message_id = ? WHERE id = ?", (message_id, task_id)
+        )
+
+    async def claim_submit(self, task_id: int, now: float) -> Task | None:
+        """new → submitting; only one caller wins, and it alone may call create upstream."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tasks SET state = 'submitting', updated_at = ? "
+                "WHERE id = ? AND state = 'new' RETURNING *",
+                (now, task_id),
+            )
+            row = await cur.fetchone()
+            return Task.from_row(row) if row else None
+
+    async def release_submit(
+        self, task_id: int, *, next_at: float, attempts: int, now: float
+    ) -> None:
+        """submitting → new after an answer proving nothing was created upstream."""
+        await self._db.execute(
+            "UPDATE tasks SET state = 'new', next_at = ?, attempts = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'submitting'",
+            (next_at, attempts, now, task_id),
+        )
+
+    async def mark_submitted(
+        self, task_id: int, upstream_id: str, *, next_at: float, now: float
+    ) -> bool:
+        changed = await self._db.execute(
+            "UPDATE tasks SET state = 'submitted', upstream_id = ?, next_at = ?, attempts = 0, "
+            "updated_at = ? WHERE id = ? AND state = 'submitting'",
+            (upstream_id, next_at, now, task_id),
+        )
+        return changed == 1
+
+    async def record_poll(self, task_id: int, *, next_at: float, attempts: int, now: float) -> None:
+        await self._db.execute(
+            "UPDATE tasks SET polls = polls + 1, next_at = ?, attempts = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'submitted'",
+            (next_at, attempts, now, task_id),
+        )
+
+    async def mark_ready(
+        self, task_id: int, url: str, *, upstream_id: str | None = None, now: float
+    ) -> bool:
+        changed = await self._db.execute(
+            "UPDATE tasks SET state = 'ready', result_url = ?, "
+            "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, attempts = 0, "
+            "polls = polls + 1, updated_at = ? "
+            "WHERE id = ? AND state IN ('submitting', 'submitted')",
+            (url, upstream_id, now, now, now, task_id),
+        )
+        return changed == 1
+
+    async def retry_delivery(
+        self, task_id: int, *, next_at: float, attempts: int, now: float
+    ) -> None:
+        await self._db.execute(
+            "UPDATE tasks SET next_at = ?, attempts = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'ready'",
+            (next_at, attempts, now, task_id),
+        )
+
+    async def mark_delivered(self, task_id: int, now: float) -> bool:
+        changed = await self._db.execute(
+            "UPDATE tasks SET state = 'delivered', finished_at = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'ready'",
+            (now, now, task_id),
+        )
+        return changed == 1
+
+    async def mark_failed(self, task_id: int, reason: str, now: float) -> Task | None:
+        """Any open state → failed, giving the quota back in the same write."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                f"UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
+                f"updated_at = ? WHERE id = ? AND state IN {_OPEN} RETURNING *",
+                (reason, now, now, task_id),
+            )
+            row = await cur.fetchone()
+            return Task.from_row(row) if row else None
+
+    async def fail_interrupted(self, reason: str, now: float) -> list[Task]:
+        """At start-up: a create call cut off by a crash may or may not have reached GPTunnel."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
+                "updated_at = ? WHERE state = 'submitting' RETURNING *",
+                (reason, now, now),
+            )
+            return [Task.from_row(row) for row in await cur.fetchall()]
+
+    async def due(
+        self, now: float, limit: int, exclude: frozenset[int] = frozenset()
+    ) -> list[Task]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM tasks WHERE state IN ('new', 'submitted', 'ready') AND next_at <= ? "
+            "ORDER BY next_at LIMIT ?",
+            (now, limit + len(exclude)),
+        )
+        tasks = [Task.from_row(row) for row in rows]
+        return [task for task in tasks if task.id not in exclude][:limit]
+
+    async def next_due_at(self, exclude: frozenset[int] = frozenset()) -> float | None:
+        rows = await self._db.fetchall(
+            "SELECT id, next_at FROM tasks WHERE state IN ('new', 'submitted', 'ready') "
+            "ORDER BY next_at LIMIT ?",
+            (len(exclude) + 1,),
+        )
+        for row in rows:
+            if row["id"] not in exclude:
+                return float(row["next_at"])
+        return None
+
+    async def retry_later(self, task_id: int, next_at: float) -> None:
+        """After an unexpected error in a step: try the same step again later."""
+        await self._db.execute(
+            "UPDATE tasks SET next_at = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND state IN ('new', 'submitted', 'ready')",
+            (next_at, task_id),
+        )
+
+    async def count_open(self) -> int:
+        row = await self._db.fetchone(f"SELECT COUNT(*) FROM tasks WHERE state IN {_OPEN}")
+        return int(row[0]) if row else 0

@@ -1,0 +1,32 @@
+"""People who have written to the bot: kept for look-ups by id or @username."""
+
+from __future__ import annotations
+
+from storage.database import Database
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def seen(
+        self,
+        user_id: int,
+        *,
+        username: str | None,
+        first_name: str | None,
+        language_code: str | None,
+        now: float,
+    ) -> None:
+        await self._db.execute(
+            """
+            INSERT INTO users (user_id, username, first_name, language_code, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                username = excluded.username,
+                first_name = excluded.first_name,
+                language_code = excluded.language_code,
+                last_seen = excluded.last_seen
+            """,
+            (user_id, username, first_name, language_code, now, now),
+        )

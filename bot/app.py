@@ -50,6 +50,15 @@ def build_bot(settings: Settings) -> Bot:
     )
 
 
+def build_dispatcher(
+    *, settings: Settings, generation: GenerationService, sender: Sender
+) -> Dispatcher:
+    # Services reach handlers as workflow data: a handler parameter named like the key.
+    dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher.include_router(build_router())
+    return dispatcher
+
+
 async def create_app(settings: Settings) -> App:
     db = Database(settings.database_path)
     await db.connect()
@@ -65,8 +74,7 @@ async def create_app(settings: Settings) -> App:
         settings=settings, tasks=tasks, users=users, gptunnel=gptunnel, delivery=delivery
     )
     poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
-    dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
-    dispatcher.include_router(build_router())
+    dispatcher = build_dispatcher(settings=settings, generation=generation, sender=sender)
     return App(
         settings=settings,
         db=db,

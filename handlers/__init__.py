@@ -8,7 +8,8 @@ from handlers import common, group, private
 def build_router() -> Router:
     root = Router(name="root")
     # Commands every chat shares come first; the private router ends with catch-alls.
-    root.include_routers(common.router, group.router, private.router)
+    # Fresh routers each time: an aiogram Router can belong to only one parent.
+    root.include_routers(common.make_router(), group.make_router(), private.make_router())
     return root
 
 

@@ -14,11 +14,7 @@ from bot.telegram_out import Sender
 from handlers.drawing import person_of
 from handlers.replies import reply
 
-router = Router(name="common")
 
-
-@router.message(CommandStart())
-@router.message(Command("help"))
 async def on_help(
     message: Message, bot: Bot, sender: Sender, generation: GenerationService
 ) -> None:
@@ -30,10 +26,17 @@ async def on_help(
     await reply(sender, message, texts.help_text(me.username or "", status, time.time()))
 
 
-@router.message(Command("quota"))
 async def on_quota(message: Message, sender: Sender, generation: GenerationService) -> None:
     person = person_of(message)
     if person is None:
         return
     status = await generation.quota(person.id)
     await reply(sender, message, texts.quota(status, time.time()))
+
+
+def make_router() -> Router:
+    router = Router(name="common")
+    router.message.register(on_help, CommandStart())
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_quota, Command("quota"))
+    return router

@@ -17,9 +17,6 @@ from handlers.drawing import draw
 from handlers.private import DRAW_COMMANDS
 from handlers.replies import reply
 
-router = Router(name="group")
-router.message.filter(F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP}))
-
 
 class MentionsBot(BaseFilter):
     """A message that starts with @<this bot>; passes what follows as `prompt`."""
@@ -33,7 +30,6 @@ class MentionsBot(BaseFilter):
         return False if prompt is None else {"prompt": prompt}
 
 
-@router.message(Command(*DRAW_COMMANDS))
 async def on_draw(
     message: Message,
     command: CommandObject,
@@ -53,8 +49,16 @@ async def on_draw(
     await draw(message, prompt, bot=bot, sender=sender, generation=generation)
 
 
-@router.message(MentionsBot())
 async def on_mention(
     message: Message, prompt: str, bot: Bot, sender: Sender, generation: GenerationService
 ) -> None:
     await draw(message, prompt, bot=bot, sender=sender, generation=generation)
+
+
+def make_router() -> Router:
+    router = Router(name="group")
+    router.message.filter(F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP}))
+    router.message.register(on_draw, Command(*DRAW_COMMANDS))
+    router.message.register(on_mention, MentionsBot())
+    # Anything else in a group is chatter between people: no handler, no reply.
+    return router

@@ -14,13 +14,9 @@ from bot.telegram_out import Sender
 from handlers.drawing import draw
 from handlers.replies import reply
 
-router = Router(name="private")
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-
 DRAW_COMMANDS = ("draw", "imagine", "art")
 
 
-@router.message(Command(*DRAW_COMMANDS))
 async def on_draw(
     message: Message,
     command: CommandObject,
@@ -34,12 +30,10 @@ async def on_draw(
     await draw(message, prompt, bot=bot, sender=sender, generation=generation)
 
 
-@router.message(F.text.startswith("/"))
 async def on_unknown_command(message: Message, sender: Sender) -> None:
     await reply(sender, message, texts.UNKNOWN_COMMAND)
 
 
-@router.message(F.text | F.caption)
 async def on_text(
     message: Message, bot: Bot, sender: Sender, generation: GenerationService
 ) -> None:
@@ -48,7 +42,16 @@ async def on_text(
     )
 
 
-@router.message()
 async def on_no_text(message: Message, sender: Sender) -> None:
-    # Stickers, voice notes, photos without a caption: nothing to draw from.
     await reply(sender, message, texts.NO_TEXT)
+
+
+def make_router() -> Router:
+    router = Router(name="private")
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(on_draw, Command(*DRAW_COMMANDS))
+    router.message.register(on_unknown_command, F.text.startswith("/"))
+    router.message.register(on_text, F.text | F.caption)
+    # Stickers, voice notes, photos without a caption: nothing to draw from.
+    router.message.register(on_no_text)
+    return router

@@ -69,7 +69,13 @@ async def create_app(settings: Settings) -> App:
     )
     bot = build_bot(settings)
     sender = Sender(bot)
-    delivery = Delivery(bot=bot, sender=sender, tasks=tasks, gptunnel=gptunnel)
+    delivery = Delivery(
+        bot=bot,
+        sender=sender,
+        tasks=tasks,
+        gptunnel=gptunnel,
+        retry_delay=min(settings.poll_interval, 2.0),
+    )
     generation = GenerationService(
         settings=settings, tasks=tasks, users=users, gptunnel=gptunnel, delivery=delivery
     )
@@ -97,7 +103,11 @@ async def close_app(app: App) -> None:
 
 async def run(settings: Settings, *, handle_signals: bool = True) -> None:
     """Long polling plus the background loop, until a signal or cancellation."""
-    app = await create_app(settings)
+    await serve(await create_app(settings), handle_signals=handle_signals)
+
+
+async def serve(app: App, *, handle_signals: bool = True) -> None:
+    """Run an assembled app until polling stops; always closes it."""
     try:
         await app.poller.start()
         me = await app.bot.me()

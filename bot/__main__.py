@@ -8,7 +8,6 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.app import run
 from bot.logs import setup_logging
 from bot.settings import Settings, describe_error
 
@@ -19,6 +18,9 @@ def main() -> int:
     except ValidationError as exc:
         print(describe_error(exc), file=sys.stderr)
         return 2
+    # aiogram takes seconds to import: a bad setting is reported before paying for it.
+    from bot.app import run
+
     setup_logging(
         [settings.bot_token.get_secret_value(), settings.gptunnel_api_key.get_secret_value()]
     )

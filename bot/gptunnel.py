@@ -130,6 +130,7 @@ class GPTunnelClient:
         max_connections: int = 20,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self._api_key = api_key
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": api_key, "Accept": "application/json"},
@@ -210,7 +211,9 @@ class GPTunnelClient:
             body = None
         if resp.status_code != 200:
             text = _error_text(body) if isinstance(body, dict) else resp.reason_phrase
-            raise GPTunnelError(kind_for_http(resp.status_code), text, http_status=resp.status_code)
+            raise GPTunnelError(
+                kind_for_http(resp.status_code), self._scrub(text), http_status=resp.status_code
+            )
         if not isinstance(body, dict):
             raise GPTunnelError(ErrorKind.TRANSIENT, "answer is not a JSON object", http_status=200)
         if check_code:
@@ -221,8 +224,12 @@ class GPTunnelClient:
                 except (TypeError, ValueError):
                     code = 99
             if code != 0:
-                raise GPTunnelError(kind_for_code(code), _error_text(body), code=code)
+                raise GPTunnelError(kind_for_code(code), self._scrub(_error_text(body)), code=code)
         return body
+
+    def _scrub(self, text: str) -> str:
+        # Upstream error texts may echo the key back ("invalid token: …").
+        return text.replace(self._api_key, "***") if self._api_key else text
 
     @staticmethod
     def _task(body: dict[str, Any], known_id: str | None) -> MediaTask:

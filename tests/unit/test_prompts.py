@@ -37,7 +37,9 @@ def test_username_given_in_any_case_matches() -> None:
     assert mention_prompt("@drawbot sunset", "DRAWBOT") == "sunset"
 
 
-@pytest.mark.parametrize("text", ["@DrawBot", "@drawbot   ", "@DrawBot:", "@DrawBot, ", "  @DrawBot"])
+@pytest.mark.parametrize(
+    "text", ["@DrawBot", "@drawbot   ", "@DrawBot:", "@DrawBot, ", "  @DrawBot"]
+)
 def test_bare_mention_is_an_empty_prompt(text: str) -> None:
     result = mention_prompt(text, BOT)
     assert result == ""

@@ -1,0 +1,544 @@
+"""A fake GPTunnel media API for black-box tests of the bot.
+
+Follows /work/shared/gptunnel-api.md: bare-key ``Authorization``, HTTP 200 with a non-zero
+``code`` for API errors, tasks that go ``idle`` → ``processing`` → ``done`` and a result URL
+serving a real WebP file that can expire. Knobs script slow tasks, failed tasks, API error
+codes and transport faults (HTTP errors, delays, dropped connections).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import random
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal, Self
+
+from aiohttp import web
+from PIL import Image
+
+JSON = dict[str, Any]
+Endpoint = Literal["create", "result", "file", "balance"]
+
+DEFAULT_MODELS = frozenset(
+    {
+        "yandex-art",
+        "gpt-image-1-high",
+        "gpt-image-1-medium",
+        "gpt-image-1-low",
+        "google-imagen-3",
+        "flux-dev",
+        "flux-kontext-pro",
+        "flux-ultra",
+        "seedream-3",
+        "seedream-4",
+        "nano-banana",
+        "imagine-3",
+        "qwen-image",
+        "suno",
+        "glabs-veo-3",
+        "glabs-veo-3-1-fast",
+    }
+)
+ASPECT_RATIOS = frozenset({"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"})
+# Statuses after which a task will not change any more.
+FINAL_STATUSES = frozenset({"done", "failed", "error", "fail", "canceled", "cancelled"})
+ERROR_TEXTS = {
+    1: "internal server error",
+    2: "invalid token",
+    3: "invalid input",
+    4: "record not found",
+    5: "insufficient balance",
+    6: "service on heavy load, try again later",
+    7: "organization restricted for this model",
+    99: "API method not found",
+    500: "internal exception",
+    1001: "sensitive content detected in request or files",
+    1002: "prompt failed the content safety check",
+}
+
+
+@dataclass
+class Rule:
+    """Behaviour for prompts containing ``prompt_contains`` (case-insensitive)."""
+
+    prompt_contains: str
+    duration: float | None = None
+    create_code: int | None = None
+    result_code: int | None = None
+    final_status: str | None = None
+    done_on_create: bool = False
+    image_size: tuple[int, int] | None = None
+
+
+@dataclass
+class Task:
+    """State of one media task."""
+
+    id: str
+    model: str
+    prompt: str
+    ar: str | None
+    images: list[str] | None
+    created_at: int  # unix time, as the API reports it
+    created_mono: float  # time.monotonic() at creation
+    duration: float
+    final_status: str = "done"
+    result_code: int | None = None
+    image_size: tuple[int, int] = (256, 256)
+    forced_status: str | None = None
+    expired: bool = False
+    polls: int = 0
+    downloads: int = 0
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.id}_{self.model}_result.webp"
+
+    def status(self, now: float | None = None) -> str:
+        if self.forced_status is not None:
+            return self.forced_status
+        elapsed = (time.monotonic() if now is None else now) - self.created_mono
+        if elapsed >= self.duration:
+            return self.final_status
+        # A short "idle" (queued) phase first, then "processing", as seen in client code.
+        return "idle" if elapsed < 0.2 * self.duration else "processing"
+
+
+@dataclass
+class _Fault:
+    http_status: int | None
+    code: int | None
+    error: str
+    delay: float
+    drop: bool
+    times: int
+    body: str | None
+    retry_after: int | None
+
+
+@dataclass
+class _Counters:
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+class FakeGPTunnel:
+    """A fake GPTunnel media API server.
+
+    Records: ``creates``, ``results``, ``downloads``, ``requests``, ``auth_headers_seen``,
+    ``in_flight`` / ``max_in_flight``; ``tasks`` maps id → ``Task``.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        default_duration: float = 0.3,
+        spread: float = 0.0,
+        seed: int = 0,
+        models: set[str] | frozenset[str] | None = None,
+        image_size: tuple[int, int] = (256, 256),
+        balance: float = 1000.0,
+        price: float = 0.0,
+        max_prompt_length: dict[str, int] | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.default_duration = default_duration
+        self.spread = spread
+        self.models = set(DEFAULT_MODELS if models is None else models)
+        self.image_size = image_size
+        self.balance = balance
+        self.price = price  # charged per created task; balance below it → code 5
+        # YandexART refuses prompts over 500 characters; assumed to surface as code 3.
+        self.max_prompt_length = (
+            {"yandex-art": 500} if max_prompt_length is None else dict(max_prompt_length)
+        )
+        self.base_url = ""
+
+        self.tasks: dict[str, Task] = {}
+        self.creates: list[JSON] = []
+        self.results: list[tuple[float, str]] = []
+        self.downloads: list[str] = []
+        self.requests: list[tuple[float, str]] = []
+        self.auth_headers_seen: list[str | None] = []
+
+        self._rules: list[Rule] = []
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._files: dict[str, bytes] = {}
+        self._by_file: dict[str, str] = {}
+        self._rng = random.Random(seed)
+        self._counters = _Counters()
+        self._runner: web.AppRunner | None = None
+
+    # ---------------------------------------------------------------- server lifecycle
+
+    async def start(self) -> str:
+        """Start listening on 127.0.0.1 (a free port); returns the base URL."""
+        app = web.Application(middlewares=[self._track])
+        app.router.add_post("/v1/media/create", self._create)
+        app.router.add_route("GET", "/v1/media/result", self._result)
+        app.router.add_route("POST", "/v1/media/result", self._result)
+        app.router.add_get("/v1/balance", self._balance)
+        app.router.add_get("/files/{name}", self._file)
+        app.router.add_route("*", "/v1/{tail:.*}", self._unknown)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # ---------------------------------------------------------------- test controls
+
+    def rule(
+        self,
+        prompt_contains: str,
+        *,
+        duration: float | None = None,
+        create_code: int | None = None,
+        result_code: int | None = None,
+        final_status: str | None = None,
+        done_on_create: bool = False,
+        image_size: tuple[int, int] | None = None,
+    ) -> None:
+        """Script tasks whose prompt contains ``prompt_contains``; the first matching rule wins.
+
+        ``create_code`` refuses the create with that code; ``result_code`` makes every poll
+        answer that code; ``final_status`` (e.g. "failed") replaces "done" at the end.
+        """
+        self._rules.append(
+            Rule(
+                prompt_contains,
+                duration,
+                create_code,
+                result_code,
+                final_status,
+                done_on_create,
+                image_size,
+            )
+        )
+
+    def fail_next(
+        self,
+        endpoint: Endpoint,
+        *,
+        http_status: int | None = None,
+        code: int | None = None,
+        error: str = "",
+        delay: float = 0.0,
+        times: int = 1,
+        drop: bool = False,
+        body: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Script the next ``times`` calls of an endpoint.
+
+        ``delay`` sleeps first (then answers normally unless something else is set);
+        ``drop`` closes the connection without an answer; ``http_status`` answers a real HTTP
+        error (502/503/504 as a proxy's HTML page, others as JSON); ``code`` answers HTTP 200
+        with that API error code; ``body`` replaces the body of an HTTP error.
+        """
+        if endpoint not in ("create", "result", "file", "balance"):
+            raise ValueError(f"unknown endpoint {endpoint!r}")
+        self._faults.setdefault(endpoint, deque()).append(
+            _Fault(http_status, code, error, delay, drop, times, body, retry_after)
+        )
+
+    def set_balance(self, value: float) -> None:
+        self.balance = value
+
+    def mark_done(self, task_id: str) -> None:
+        """Finish a task now (status "done" with a URL on the next poll)."""
+        self.tasks[task_id].forced_status = "done"
+
+    def mark_failed(self, task_id: str, status: str = "failed") -> None:
+        self.tasks[task_id].forced_status = status
+
+    def expire(self, task_id: str) -> None:
+        """The task's file disappears (its 48-hour link ran out): downloads get 404."""
+        self.tasks[task_id].expired = True
+
+    def result_polls(self, task_id: str) -> int:
+        return sum(1 for _, tid in self.results if tid == task_id)
+
+    def file_url(self, task_id: str) -> str:
+        return f"{self.base_url}/files/{self.tasks[task_id].file_name}"
+
+    @property
+    def in_flight(self) -> int:
+        return self._counters.in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        return self._counters.max_in_flight
+
+    def reset_max_in_flight(self) -> None:
+        self._counters.max_in_flight = self._counters.in_flight
+
+    # ---------------------------------------------------------------- HTTP layer
+
+    @web.middleware
+    async def _track(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        # Every request is recorded and counted while it is open (for connection caps).
+        self.requests.append((time.monotonic(), request.path))
+        counters = self._counters
+        counters.in_flight += 1
+        counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
+        try:
+            response: web.StreamResponse = await handler(request)
+            return response
+        finally:
+            counters.in_flight -= 1
+
+    def _authorized(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization")
+        self.auth_headers_seen.append(header)
+        return header == self.api_key
+
+    async def _fault(self, endpoint: str, request: web.Request) -> web.StreamResponse | None:
+        """Apply the next scripted fault of ``endpoint``; a response means "answer this"."""
+        queue = self._faults.get(endpoint)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.times -= 1
+        if fault.times <= 0:
+            queue.popleft()
+        if fault.delay > 0:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            # Close the socket without a response: the client sees a disconnect.
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        if fault.http_status is not None:
+            return _http_error(fault)
+        if fault.code is not None:
+            return _api_error(fault.code, fault.error)
+        return None
+
+    async def _json_body(self, request: web.Request) -> JSON | None:
+        try:
+            body = await request.json()
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+    def _match_rule(self, prompt: str) -> Rule | None:
+        folded = prompt.casefold()
+        for rule in self._rules:
+            if rule.prompt_contains.casefold() in folded:
+                return rule
+        return None
+
+    def _task_view(self, task: Task) -> JSON:
+        status = task.status()
+        return {
+            "code": 0,
+            "id": task.id,
+            "model": task.model,
+            "prompt": task.prompt,
+            "created_at": task.created_at,
+            "status": status,
+            "url": f"{self.base_url}/files/{task.file_name}" if status == "done" else None,
+        }
+
+    async def _create(self, request: web.Request) -> web.StreamResponse:
+        now = time.monotonic()
+        body = await self._json_body(request)
+        record: JSON = {"time": now, "id": None, "code": None, "fault": False, "body": body}
+        if body is not None:
+            record.update({k: body.get(k) for k in ("model", "prompt", "ar", "images")})
+        self.creates.append(record)
+        faulted = await self._fault("create", request)
+        if faulted is not None:
+            record["fault"] = True
+            return faulted
+        if not self._authorized(request):
+            record["code"] = 2
+            return _api_error(2)
+        code = self._validate(body)
+        if code:
+            record["code"] = code
+            return _api_error(code)
+        assert body is not None
+        model, prompt = str(body["model"]), str(body["prompt"])
+        rule = self._match_rule(prompt)
+        if rule is not None and rule.create_code:
+            record["code"] = rule.create_code
+            return _api_error(rule.create_code)
+        if self.balance <= 0 or self.balance < self.price:
+            record["code"] = 5
+            return _api_error(5)
+        self.balance -= self.price
+        duration = self.default_duration
+        if rule is not None and rule.duration is not None:
+            duration = rule.duration
+        elif self.spread:
+            duration *= 1 + self._rng.uniform(-self.spread, self.spread)
+        # Ids look like MongoDB ObjectIds: 24 hex digits starting with the creation time.
+        task_id = f"{int(time.time()):08x}{secrets.token_hex(8)}"
+        task = Task(
+            id=task_id,
+            model=model,
+            prompt=prompt,
+            ar=body.get("ar"),
+            images=body.get("images"),
+            created_at=int(time.time()),
+            created_mono=now,
+            duration=max(0.0, duration),
+            final_status=(rule.final_status if rule and rule.final_status else "done"),
+            result_code=rule.result_code if rule else None,
+            image_size=(rule.image_size if rule and rule.image_size else self.image_size),
+        )
+        if rule is not None and rule.done_on_create:
+            task.forced_status = "done"
+        self.tasks[task_id] = task
+        self._by_file[task.file_name] = task_id
+        record.update({"id": task_id, "code": 0})
+        return web.json_response(self._task_view(task))
+
+    def _validate(self, body: JSON | None) -> int:
+        """0 when the create request is acceptable, else the API error code."""
+        if body is None:
+            return 3
+        model, prompt = body.get("model"), body.get("prompt")
+        if not isinstance(model, str) or not model or not isinstance(prompt, str):
+            return 3
+        if not prompt.strip() or model not in self.models:
+            return 3
+        limit = self.max_prompt_length.get(model)
+        if limit is not None and len(prompt) > limit:
+            return 3
+        ar = body.get("ar")
+        if ar is not None and (not isinstance(ar, str) or ar not in ASPECT_RATIOS):
+            return 3
+        images = body.get("images")
+        if images is not None and (
+            not isinstance(images, list) or not all(isinstance(u, str) for u in images)
+        ):
+            return 3
+        return 0
+
+    async def _result(self, request: web.Request) -> web.StreamResponse:
+        now = time.monotonic()
+        task_id: Any = request.query.get("task_id")
+        if request.method == "POST":
+            body = await self._json_body(request)
+            task_id = body.get("task_id") if body is not None else None
+        self.results.append((now, str(task_id) if task_id is not None else ""))
+        faulted = await self._fault("result", request)
+        if faulted is not None:
+            return faulted
+        if not self._authorized(request):
+            return _api_error(2)
+        if not isinstance(task_id, str) or not task_id:
+            return _api_error(3)
+        task = self.tasks.get(task_id)
+        if task is None:
+            return _api_error(4)
+        task.polls += 1
+        if task.result_code:
+            return _api_error(task.result_code)
+        return web.json_response(self._task_view(task))
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        faulted = await self._fault("file", request)
+        if faulted is not None:
+            return faulted
+        name = request.match_info["name"]
+        task = self.tasks.get(self._by_file.get(name, ""))
+        if task is None or task.expired or task.status() != "done":
+            return web.Response(status=404, text="Not Found")
+        data = self._files.get(task.id)
+        if data is None:
+            data = self._files[task.id] = _webp(task.id, task.image_size)
+        if request.method == "GET":  # HEAD probes are not downloads
+            task.downloads += 1
+            self.downloads.append(name)
+        return web.Response(body=data, content_type="image/webp")
+
+    async def _balance(self, request: web.Request) -> web.StreamResponse:
+        faulted = await self._fault("balance", request)
+        if faulted is not None:
+            return faulted
+        if not self._authorized(request):
+            return web.json_response(
+                {"error": {"message": "Unauthorized", "type": "unauthorized_request_error"}},
+                status=401,
+            )
+        return web.json_response(
+            {"orgId": "org", "object": "balance", "balance": self.balance, "creditLimit": 15000}
+        )
+
+    async def _unknown(self, request: web.Request) -> web.StreamResponse:
+        return _api_error(99)
+
+
+def _api_error(code: int, error: str = "") -> web.Response:
+    # The media API reports its errors with HTTP 200 and a non-zero code.
+    return web.json_response({"code": code, "error": error or ERROR_TEXTS.get(code, "error")})
+
+
+def _http_error(fault: _Fault) -> web.Response:
+    status = fault.http_status or 500
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+    if fault.body is not None:
+        return web.Response(status=status, text=fault.body, headers=headers)
+    if fault.code is not None:
+        body: JSON = {"code": fault.code, "error": fault.error or ERROR_TEXTS.get(fault.code, "")}
+        return web.json_response(body, status=status, headers=headers)
+    reason = _reason(status)
+    if status in (502, 503, 504):
+        # What a reverse proxy in front of the API sends when the backend is unreachable.
+        page = (
+            f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n"
+        )
+        return web.Response(status=status, text=page, content_type="text/html", headers=headers)
+    kind = "rate_limit_error" if status == 429 else "server_error"
+    return web.json_response(
+        {"error": {"message": fault.error or reason, "type": kind}}, status=status, headers=headers
+    )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _webp(task_id: str, size: tuple[int, int]) -> bytes:
+    """A real WebP image; the colour comes from the task id so files differ per task."""
+    digest = hashlib.sha256(task_id.encode()).digest()
+    buf = io.BytesIO()
+    Image.new("RGB", size, (digest[0], digest[1], digest[2])).save(buf, "WEBP", quality=80)
+    return buf.getvalue()

@@ -802,6 +802,7 @@ class FakeTelegram:
         self._poll_generation = 0
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
+        self._upload_stalls: dict[str, float] = {}
         self._global_sends: deque[float] = deque()
         self._group_sends: dict[int, deque[float]] = {}
         self._private_buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
@@ -946,6 +947,14 @@ class FakeTelegram:
         self._faults.setdefault(name, deque()).append(
             _Fault(status, description, retry_after, times, body)
         )
+
+    def stall_upload(self, method: str, seconds: float) -> None:
+        """Hold calls of `method` before reading their body (a slow upload); 0 removes it."""
+        canonical = self._canonical(method)
+        if seconds > 0:
+            self._upload_stalls[canonical] = seconds
+        else:
+            self._upload_stalls.pop(canonical, None)
 
     def delay(self, method: str, seconds: float) -> None:
         """Answer every call of ``method`` only after ``seconds`` (0 removes the delay)."""
@@ -1193,6 +1202,10 @@ class FakeTelegram:
         now = time.monotonic()
         requested = request.match_info["method"]
         name = self._by_lower.get(requested.lower())
+        stall = self._upload_stalls.get(name or "", 0.0)
+        if stall > 0:
+            # Before the body is read: a client that dies now never delivered its request.
+            await asyncio.sleep(stall)
         try:
             params = await self._read_params(request)
         except _ApiError as err:

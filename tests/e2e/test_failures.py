@@ -1,0 +1,193 @@
+"""Every way a prompt can fail reaches the user in plain words, and gives the quota back."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+from bot import texts
+from bot.failures import Failure
+from tests.e2e.conftest import OTHER, USER, Env
+
+
+async def ask_and_wait_for_end(env: Env, text: str = "a quiet harbour") -> tuple[int, Any]:
+    prompt_id = env.telegram.push_message(USER, USER, text)
+    rows = await env.wait_rows(
+        lambda rows: bool(rows) and rows[-1]["state"] in ("failed", "delivered"), timeout=20
+    )
+    return prompt_id, rows[-1]
+
+
+def status_text(env: Env, row: Any) -> str | None:
+    assert row["status_message_id"] is not None
+    return env.telegram.current_text(USER, row["status_message_id"])
+
+
+@pytest.mark.parametrize("code", [1001, 1002])
+async def test_moderation_refusal_on_create(env: Env, bot_running: Any, code: int) -> None:
+    env.gptunnel.rule("forbidden", create_code=code)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env, "something forbidden")
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.MODERATION]
+        )
+    assert row["failure"] == "moderation"
+    assert len(env.gptunnel.creates) == 1  # refusals are never retried
+    assert env.charged(USER) == 0
+    assert env.telegram.photos() == []
+
+
+async def test_moderation_refusal_while_polling(env: Env, bot_running: Any) -> None:
+    env.gptunnel.rule("forbidden", result_code=1002)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env, "forbidden later")
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.MODERATION]
+        )
+    assert env.charged(USER) == 0
+
+
+@pytest.mark.parametrize("code", [5, 7])
+async def test_operator_problems_say_temporarily_unavailable(
+    env: Env, bot_running: Any, code: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    env.gptunnel.rule("harbour", create_code=code)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.UNAVAILABLE]
+        )
+    assert row["failure"] == "unavailable"
+    assert env.charged(USER) == 0
+    # The operator has to act: it is logged as an error, not buried in warnings.
+    assert any(r.levelname == "ERROR" and f"code {code}" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_rejected_key_says_temporarily_unavailable(env: Env, bot_running: Any) -> None:
+    async with bot_running(gptunnel_api_key="not-the-right-key"):
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.UNAVAILABLE]
+        )
+    assert env.charged(USER) == 0
+
+
+async def test_overloaded_past_the_retries(env: Env, bot_running: Any) -> None:
+    env.gptunnel.rule("harbour", create_code=6)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.OVERLOADED]
+        )
+    assert len(env.gptunnel.creates) == 5  # retried with backoff, then given up
+    assert env.charged(USER) == 0
+
+
+async def test_refused_connections_are_retried_then_reported(env: Env, bot_running: Any) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    async with bot_running(gptunnel_base_url=dead):
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.OVERLOADED]
+        )
+    assert row["attempts"] == 4 and env.charged(USER) == 0
+
+
+async def test_gptunnel_5xx_is_retried_and_the_picture_still_comes(
+    env: Env, bot_running: Any
+) -> None:
+    gpt = env.gptunnel
+    gpt.fail_next("create", http_status=502, times=2)
+    gpt.fail_next("result", http_status=500, times=2)
+    gpt.fail_next("result", code=1)
+    gpt.fail_next("result", code=500)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+    assert row["state"] == "delivered"
+    assert len([c for c in gpt.creates if c["id"]]) == 1  # one upstream task, however many tries
+    assert len(env.telegram.photos(USER)) == 1
+    assert env.charged(USER) == 1
+
+
+async def test_generation_failed_upstream(env: Env, bot_running: Any) -> None:
+    env.gptunnel.rule("harbour", final_status="failed")
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.GENERATION_FAILED]
+        )
+    assert env.charged(USER) == 0
+
+
+async def test_generation_timed_out(env: Env, bot_running: Any) -> None:
+    env.gptunnel.rule("harbour", duration=60)
+    async with bot_running(task_timeout=1):
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.FAILURES[Failure.TIMEOUT]
+        )
+    assert row["failure"] == "timeout" and env.charged(USER) == 0
+
+
+async def test_expired_link_is_a_download_failure(env: Env, bot_running: Any) -> None:
+    gpt = env.gptunnel
+    gpt.rule("harbour", duration=0.5)
+    async with bot_running():
+        env.telegram.push_message(USER, USER, "a quiet harbour")
+        await env.telegram.wait_until(lambda: bool(gpt.tasks))
+        gpt.expire(next(iter(gpt.tasks)))
+        rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed")
+        await env.telegram.wait_until(
+            lambda: status_text(env, rows[0]) == texts.FAILURES[Failure.DOWNLOAD_FAILED]
+        )
+    assert env.charged(USER) == 0
+
+
+async def test_telegram_429_waits_retry_after_and_delivers_once(env: Env, bot_running: Any) -> None:
+    tg = env.telegram
+    tg.fail_next("sendPhoto", status=429, retry_after=1)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+    assert row["state"] == "delivered"
+    assert tg.count_429 == 1
+    attempts = tg.calls("sendPhoto")
+    assert len(attempts) == 2 and attempts[1][0] - attempts[0][0] >= 0.9  # waited retry_after
+    assert len(tg.photos(USER)) == 1
+
+
+async def test_telegram_5xx_is_retried(env: Env, bot_running: Any) -> None:
+    tg = env.telegram
+    tg.fail_next("sendPhoto", status=502)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+    assert row["state"] == "delivered" and len(tg.photos(USER)) == 1
+
+
+async def test_blocked_bot_ends_the_task_and_others_are_still_served(
+    env: Env, bot_running: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    gpt.rule("harbour", duration=0.5)
+    async with bot_running():
+        tg.push_message(USER, USER, "a quiet harbour")
+        await tg.wait_until(lambda: bool(gpt.creates))
+        tg.block(USER)  # the user blocks the bot while the picture is being made
+        rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed")
+        tg.push_message(OTHER, OTHER, "a busy market")
+        await tg.wait_for(lambda s: s.is_photo and s.chat_id == OTHER)
+    assert rows[0]["failure"] == "chat_unavailable"
+    assert len(tg.calls("sendPhoto")) == 2  # one refused, no retry loop; one delivered
+    assert env.charged(USER) == 0
+
+
+async def test_chat_not_found_ends_the_task(env: Env, bot_running: Any) -> None:
+    tg = env.telegram
+    tg.fail_next("sendPhoto", status=400, description="Bad Request: chat not found")
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+    assert row["failure"] == "chat_unavailable"
+    assert len(tg.calls("sendPhoto")) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from aiogram.exceptions import (
 from aiogram.methods import DeleteMessage, EditMessageText, SendDocument, SendMessage, SendPhoto
 from aiogram.types import BufferedInputFile, ReplyParameters
 from aiogram.utils.chat_action import ChatActionSender
+from aiolimiter import AsyncLimiter
 
 from bot import texts
 from bot.failures import Failure
@@ -32,6 +34,8 @@ from storage import Task, TaskRepository
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+# Telegram shows a chat action for about five seconds.
+ACTION_REFRESH = 4.5
 
 
 def _chat_gone(exc: TelegramAPIError) -> bool:
@@ -55,6 +59,7 @@ class Delivery:
         max_attempts: int = 5,
         retry_delay: float = 2.0,
         max_parallel: int = 8,
+        action_refresh: float = ACTION_REFRESH,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._bot = bot
@@ -66,6 +71,32 @@ class Delivery:
         self._clock = clock
         # Each delivery holds an image in memory: cap how many are under way at once.
         self._slots = asyncio.Semaphore(max_parallel)
+        # "uploading photo…" is cosmetic: it gets a small budget of its own and is skipped,
+        # never queued, when that budget is spent.
+        self._actions = AsyncLimiter(10, 1.0)
+        self._last_action: dict[int, float] = {}
+        self._action_refresh = action_refresh
+
+    async def show_working(self, task: Task) -> None:
+        """Keep Telegram's "uploading photo" up in the chat while the picture is made."""
+        now = time.monotonic()
+        last = self._last_action.get(task.chat_id)
+        if last is not None and now - last < self._action_refresh:
+            return
+        if not self._actions.has_capacity():
+            return
+        await self._actions.acquire()
+        if len(self._last_action) > 10_000:
+            self._last_action = {
+                chat: at
+                for chat, at in self._last_action.items()
+                if now - at < self._action_refresh
+            }
+        self._last_action[task.chat_id] = now
+        with contextlib.suppress(TelegramAPIError):
+            await self._bot.send_chat_action(
+                task.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=task.thread_id
+            )
 
     async def deliver(self, task: Task) -> None:
         assert task.result_url is not None

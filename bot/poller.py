@@ -119,6 +119,8 @@ class Poller:
                 current = await self._generation.poll(task)
             if current is not None and current.state is TaskState.READY:
                 await self._delivery.deliver(current)
+            elif current is not None and current.state is TaskState.SUBMITTED:
+                await self._delivery.show_working(current)
         except asyncio.CancelledError:
             raise
         except Exception:

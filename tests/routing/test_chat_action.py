@@ -1,0 +1,59 @@
+"""The "uploading photo" hint is kept up while a picture is made, without flooding Telegram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from aiogram import Bot
+from aiogram.methods import SendChatAction
+
+from bot.delivery import Delivery
+from bot.gptunnel import GPTunnelClient
+from bot.telegram_out import Sender
+from storage import Database, NewTask, TaskRepository
+from storage.tasks import Created
+from tests.routing.recording import RecordingSession
+
+
+async def _setup(
+    tmp_path: Path, refresh: float
+) -> tuple[Delivery, RecordingSession, list, Database]:
+    db = Database(tmp_path / "db.sqlite3")
+    await db.connect()
+    tasks = TaskRepository(db)
+    created = []
+    for chat in (1, 2):
+        out = await tasks.create(
+            NewTask(None, chat, chat, 1, None, "p", "yandex-art", "2026-01-01", 0.0, 100.0),
+            limit=None,
+        )
+        assert isinstance(out, Created)
+        created.append(out.task)
+    session = RecordingSession()
+    bot = Bot("42:TEST", session=session)
+    client = GPTunnelClient(
+        "http://x.test", "k", transport=httpx.MockTransport(lambda r: httpx.Response(500))
+    )
+    delivery = Delivery(
+        bot=bot, sender=Sender(bot), tasks=tasks, gptunnel=client, action_refresh=refresh
+    )
+    return delivery, session, created, db
+
+
+async def test_chat_action_is_refreshed_at_most_once_per_window(tmp_path: Path) -> None:
+    delivery, session, (first, second), db = await _setup(tmp_path, refresh=3600)
+    for _ in range(5):
+        await delivery.show_working(first)
+    await delivery.show_working(second)
+    actions = session.of(SendChatAction)
+    assert [(a.chat_id, a.action) for a in actions] == [(1, "upload_photo"), (2, "upload_photo")]
+    await db.close()
+
+
+async def test_chat_action_repeats_after_the_window(tmp_path: Path) -> None:
+    delivery, session, (first, _), db = await _setup(tmp_path, refresh=0)
+    for _ in range(3):
+        await delivery.show_working(first)
+    assert len(session.of(SendChatAction)) == 3
+    await db.close()

@@ -1,6 +1,7 @@
 """SQLite storage: the schema, its migrations and the repositories over it."""
 
 from storage.database import Database
+from storage.meta import MetaRepository
 from storage.tasks import (
     Created,
     Duplicate,
@@ -16,6 +17,7 @@ __all__ = [
     "Created",
     "Database",
     "Duplicate",
+    "MetaRepository",
     "NewTask",
     "OverQuota",
     "Task",

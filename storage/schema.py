@@ -38,4 +38,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_open ON tasks(next_at) WHERE state IN ('new', 'submitted', 'ready');
     CREATE INDEX tasks_quota ON tasks(user_id, quota_day) WHERE charged = 1;
     """,
+    # Small values the bot keeps for itself across restarts (the generated webhook secret).
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )

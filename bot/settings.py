@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Telegram's alphabet and length for setWebhook's secret_token.
+SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -25,6 +30,16 @@ class Settings(BaseSettings):
     task_timeout: float = Field(default=600.0, gt=0)
     max_prompt_length: int = Field(default=500, ge=1)
     quota_tz: str = "UTC"
+    # Production: webhook instead of long polling, health and metrics, shutdown, logs.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram/webhook"
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    shutdown_timeout: float = Field(default=8.0, gt=0)
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -36,10 +51,48 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_api_url", mode="before")
+    @field_validator(
+        "telegram_api_url", "webhook_url", "webhook_secret", "health_port", mode="before"
+    )
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return value or None
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        # Telegram delivers webhooks to HTTPS URLs only.
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be a public https:// URL")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_alphabet(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token; the value itself is never echoed.
+        if value is not None and not SECRET_TOKEN_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        name = value.strip().upper()
+        if not isinstance(logging.getLevelName(name), int):
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return name
 
     @field_validator("quota_tz")
     @classmethod
@@ -57,6 +110,14 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.quota_tz)
+
+    @property
+    def uses_webhook(self) -> bool:
+        return self.webhook_url is not None
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))
 
 
 def database_path(url: str) -> Path:

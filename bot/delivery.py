@@ -28,6 +28,7 @@ from bot import texts
 from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
 from bot.images import BadImage, prepare_photo
+from bot.metrics import Metrics
 from bot.telegram_out import Sender
 from storage import Task, TaskRepository
 
@@ -61,7 +62,9 @@ class Delivery:
         max_parallel: int = 8,
         action_refresh: float = ACTION_REFRESH,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._bot = bot
         self._send = sender
         self._tasks = tasks
@@ -139,6 +142,7 @@ class Delivery:
             return
         if await self._tasks.mark_delivered(task.id, self._clock()):
             log.info("task %s delivered to chat %s", task.id, task.chat_id)
+            self._metrics.delivered(task.model, self._clock() - (task.ready_at or self._clock()))
         await self._remove_status(task)
 
     async def _send_image(self, task: Task, data: bytes, filename: str, as_document: bool) -> None:
@@ -188,6 +192,7 @@ class Delivery:
         if failed is None:
             return  # already ended elsewhere: never tell twice
         log.info("task %s failed: %s (quota refunded)", task.id, failure.value)
+        self._metrics.failed(failure.value, task.model)
         await self.report_failure(failed, failure)
 
     async def report_failure(self, task: Task, failure: Failure) -> None:

@@ -11,6 +11,8 @@ from enum import StrEnum
 from bot.delivery import Delivery
 from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError, Progress
+from bot.logs import bind
+from bot.metrics import Metrics
 from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
 from bot.settings import Settings
 from storage import Created, Duplicate, NewTask, Task, TaskRepository, TaskState, UserRepository
@@ -68,7 +70,9 @@ class GenerationService:
         max_poll_errors: int = 8,
         max_backoff: float = 60.0,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._settings = settings
         self._tasks = tasks
         self._users = users
@@ -143,6 +147,8 @@ class GenerationService:
             limit=limit,
         )
         if isinstance(outcome, Created):
+            bind(task_id=outcome.task.id)  # every later line of this update names the task
+            self._metrics.tasks_created.labels(outcome.task.model).inc()
             log.info(
                 "task %s created for user %s in chat %s (%s today)",
                 outcome.task.id,
@@ -154,6 +160,7 @@ class GenerationService:
         if isinstance(outcome, Duplicate):
             return AlreadySeen(outcome.task)
         log.info("user %s is over the daily limit (%s used)", person.id, outcome.used)
+        self._metrics.quota_refusals.inc()
         return Refused(QuotaStatus(used=outcome.used, limit=limit, resets_at=next_reset(now, zone)))
 
     async def attach_status(self, task_id: int, message_id: int) -> None:
@@ -172,6 +179,7 @@ class GenerationService:
         now = self._clock()
         if media.progress is Progress.DONE and media.url:
             await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
+            self._metrics.image_ready(task.model, now - task.created_at)
         elif media.progress is Progress.FAILED:
             await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
             await self._fail(task, Failure.GENERATION_FAILED)
@@ -211,6 +219,7 @@ class GenerationService:
         progress = media.progress
         if progress is Progress.DONE and media.url:
             await self._tasks.mark_ready(task.id, media.url, now=now)
+            self._metrics.image_ready(task.model, now - task.created_at)
             log.info("task %s is ready upstream after %.1f s", task.id, now - task.created_at)
         elif progress is Progress.FAILED:
             log.info("task %s: generation %s upstream", task.id, media.status)

@@ -6,12 +6,16 @@ Every failure is turned into a `GPTunnelError` whose `kind` tells the caller wha
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import httpx
+
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +133,10 @@ class GPTunnelClient:
         timeout: float = 30.0,
         max_connections: int = 20,
         transport: httpx.AsyncBaseTransport | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._api_key = api_key
+        self._metrics = metrics or Metrics()
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": api_key, "Accept": "application/json"},
@@ -154,15 +160,20 @@ class GPTunnelClient:
         await self._files.aclose()
 
     async def create(self, model: str, prompt: str) -> MediaTask:
-        body = await self._call("POST", "/v1/media/create", json={"model": model, "prompt": prompt})
-        return self._task(body, None)
+        with self._counted("create"):
+            body = await self._call(
+                "POST", "/v1/media/create", json={"model": model, "prompt": prompt}
+            )
+            return self._task(body, None)
 
     async def result(self, task_id: str) -> MediaTask:
-        body = await self._call("POST", "/v1/media/result", json={"task_id": task_id})
-        return self._task(body, task_id)
+        with self._counted("result"):
+            body = await self._call("POST", "/v1/media/result", json={"task_id": task_id})
+            return self._task(body, task_id)
 
     async def balance(self) -> float:
-        body = await self._call("GET", "/v1/balance", check_code=False)
+        with self._counted("balance"):
+            body = await self._call("GET", "/v1/balance", check_code=False)
         try:
             return float(body["balance"])
         except (KeyError, TypeError, ValueError) as exc:
@@ -170,6 +181,20 @@ class GPTunnelClient:
 
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         """The finished image, read whole but never past max_bytes."""
+        with self._counted("download"):
+            return await self._download(url, max_bytes=max_bytes)
+
+    @contextlib.contextmanager
+    def _counted(self, endpoint: str) -> Iterator[None]:
+        """One count per call: outcome `ok`, or the error kind that ended it."""
+        try:
+            yield
+        except GPTunnelError as exc:
+            self._metrics.gptunnel_requests.labels(endpoint, exc.kind.value).inc()
+            raise
+        self._metrics.gptunnel_requests.labels(endpoint, "ok").inc()
+
+    async def _download(self, url: str, *, max_bytes: int) -> bytes:
         try:
             async with self._files.stream("GET", url) as resp:
                 if resp.status_code != 200:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from bot.delivery import Delivery
 from bot.failures import Failure
 from bot.generation import GenerationService
+from bot.logs import bind, log_context
+from bot.metrics import Metrics
 from storage import Task, TaskRepository, TaskState
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,9 @@ class Poller:
         concurrency: int = 32,
         idle_wait: float = 30.0,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._tasks = tasks
         self._generation = generation
         self._delivery = delivery
@@ -53,13 +57,16 @@ class Poller:
         await self.recover()
         self._runner = asyncio.create_task(self._run(), name="poller")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 0.0) -> None:
         if self._runner is not None:
             self._runner.cancel()
             await asyncio.gather(self._runner, return_exceptions=True)
             self._runner = None
-        # Unfinished steps stay in storage in a state the next start resumes.
+        # Steps under way get `timeout` to finish; the rest are cut short and stay in storage
+        # in a state the next start resumes.
         workers = list(self._inflight.values())
+        if workers and timeout > 0:
+            await asyncio.wait(workers, timeout=timeout)
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
@@ -68,8 +75,10 @@ class Poller:
         """After a crash: a create call that was under way cannot be told apart from one that
         reached GPTunnel, so it is ended (and refunded) rather than risk a second task."""
         for task in await self._tasks.fail_interrupted(Failure.INTERRUPTED.value, self._clock()):
-            log.warning("task %s was interrupted while being created; refunded", task.id)
-            await self._delivery.report_failure(task, Failure.INTERRUPTED)
+            with log_context(task_id=task.id, user_id=task.user_id, chat_id=task.chat_id):
+                log.warning("task %s was interrupted while being created; refunded", task.id)
+                self._metrics.failed(Failure.INTERRUPTED.value, task.model)
+                await self._delivery.report_failure(task, Failure.INTERRUPTED)
 
     async def _run(self) -> None:
         while True:
@@ -111,6 +120,7 @@ class Poller:
         self._wake.clear()
 
     async def _step(self, task: Task) -> None:
+        bind(task_id=task.id, user_id=task.user_id, chat_id=task.chat_id)  # this worker's lines
         try:
             current: Task | None = task
             if task.state is TaskState.NEW:

@@ -12,6 +12,8 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, Telegra
 from aiogram.methods import TelegramMethod
 from aiolimiter import AsyncLimiter
 
+from bot.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -26,7 +28,9 @@ class Sender:
         max_flood_waits: int = 5,
         max_network_retries: int = 3,
         network_backoff: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics or Metrics()
         self._bot = bot
         # Telegram allows about 30 messages a second per bot before it answers 429.
         self._limiter = AsyncLimiter(per_second, 1.0)
@@ -47,6 +51,7 @@ class Sender:
                 except TelegramRetryAfter as exc:
                     flood_waits += 1
                     self.flood_waits += 1
+                    self._metrics.telegram_429.inc()
                     log.warning(
                         "Telegram flood control on %s: retry after %s s",
                         type(method).__name__,

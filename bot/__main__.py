@@ -21,9 +21,11 @@ def main() -> int:
     # aiogram takes seconds to import: a bad setting is reported before paying for it.
     from bot.app import run
 
-    setup_logging(
-        [settings.bot_token.get_secret_value(), settings.gptunnel_api_key.get_secret_value()]
-    )
+    secrets = [settings.bot_token.get_secret_value(), settings.gptunnel_api_key.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(secrets, level=settings.log_level_number, fmt=settings.log_format)
+    # SIGTERM and SIGINT end the run gracefully (see bot.app.serve): that is a clean exit.
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(settings))
     return 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+import signal
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -12,16 +15,27 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from bot import webhook
 from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
+from bot.health import Health
+from bot.http_server import HttpServer
+from bot.logs import redact_also
+from bot.metrics import Metrics
+from bot.middlewares import LogContext, UpdatesInFlight
 from bot.poller import Poller
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
-from storage import Database, TaskRepository, UserRepository
+from storage import Database, MetaRepository, TaskRepository, UserRepository
 
 log = logging.getLogger(__name__)
+
+# The background loop looks at storage at least this often, even with nothing to do; the
+# health check calls it stuck after missing a few of those looks.
+POLLER_IDLE_WAIT = 30.0
+HEALTH_MAX_TICK_AGE = 3 * POLLER_IDLE_WAIT
 
 
 @dataclass
@@ -35,6 +49,15 @@ class App:
     delivery: Delivery
     poller: Poller
     sender: Sender
+    metrics: Metrics = field(default_factory=Metrics)
+    inflight: UpdatesInFlight = field(default_factory=UpdatesInFlight)
+    http: HttpServer | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def request_stop(self) -> None:
+        """Stop taking updates and shut down gracefully (what SIGTERM and SIGINT do)."""
+        self.stop_requested.set()
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -51,10 +74,17 @@ def build_bot(settings: Settings) -> Bot:
 
 
 def build_dispatcher(
-    *, settings: Settings, generation: GenerationService, sender: Sender
+    *,
+    settings: Settings,
+    generation: GenerationService,
+    sender: Sender,
+    inflight: UpdatesInFlight | None = None,
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
     dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
+    if inflight is not None:
+        dispatcher.update.outer_middleware(inflight)
+    dispatcher.update.outer_middleware(LogContext())
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -64,24 +94,40 @@ async def create_app(settings: Settings) -> App:
     await db.connect()
     tasks = TaskRepository(db)
     users = UserRepository(db)
+    metrics = Metrics()
     gptunnel = GPTunnelClient(
-        settings.gptunnel_base_url, settings.gptunnel_api_key.get_secret_value()
+        settings.gptunnel_base_url, settings.gptunnel_api_key.get_secret_value(), metrics=metrics
     )
     bot = build_bot(settings)
-    sender = Sender(bot)
+    sender = Sender(bot, metrics=metrics)
     delivery = Delivery(
         bot=bot,
         sender=sender,
         tasks=tasks,
         gptunnel=gptunnel,
         retry_delay=min(settings.poll_interval, 2.0),
+        metrics=metrics,
     )
     generation = GenerationService(
-        settings=settings, tasks=tasks, users=users, gptunnel=gptunnel, delivery=delivery
+        settings=settings,
+        tasks=tasks,
+        users=users,
+        gptunnel=gptunnel,
+        delivery=delivery,
+        metrics=metrics,
     )
-    poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
-    dispatcher = build_dispatcher(settings=settings, generation=generation, sender=sender)
-    return App(
+    poller = Poller(
+        tasks=tasks,
+        generation=generation,
+        delivery=delivery,
+        idle_wait=POLLER_IDLE_WAIT,
+        metrics=metrics,
+    )
+    inflight = UpdatesInFlight()
+    dispatcher = build_dispatcher(
+        settings=settings, generation=generation, sender=sender, inflight=inflight
+    )
+    app = App(
         settings=settings,
         db=db,
         bot=bot,
@@ -91,33 +137,144 @@ async def create_app(settings: Settings) -> App:
         delivery=delivery,
         poller=poller,
         sender=sender,
+        metrics=metrics,
+        inflight=inflight,
     )
+    # One HTTP server: Telegram's updates in webhook mode, else only health and metrics.
+    port = settings.webhook_port if settings.uses_webhook else settings.health_port
+    if port is not None:
+        host = settings.webhook_host
+        health = Health(db=db, poller=poller, max_tick_age=HEALTH_MAX_TICK_AGE)
+        app.http = HttpServer(health=health, metrics=metrics, tasks=tasks, host=host, port=port)
+    if settings.uses_webhook:
+        assert app.http is not None
+        app.webhook_secret = await webhook.webhook_secret(settings, MetaRepository(db))
+        redact_also(app.webhook_secret)
+        webhook.add_route(
+            app.http.web_app,
+            dispatcher=dispatcher,
+            bot=bot,
+            path=settings.webhook_path,
+            secret=app.webhook_secret,
+        )
+    return app
+
+
+async def _bounded(what: str, step: Awaitable[object], timeout: float) -> None:
+    try:
+        await asyncio.wait_for(step, timeout=max(timeout, 0.01))
+    except TimeoutError:
+        log.warning("shutdown: %s did not finish in time", what)
+    except Exception:
+        log.exception("shutdown: %s failed", what)
 
 
 async def close_app(app: App) -> None:
-    await app.poller.stop()
-    await app.gptunnel.aclose()
-    await app.bot.session.close()
-    await app.db.close()
+    """Stop taking updates, let the work under way finish within SHUTDOWN_TIMEOUT, leave the
+    rest in storage for the next start, and close every connection."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + app.settings.shutdown_timeout
+
+    def left() -> float:
+        return max(deadline - loop.time(), 0.0)
+
+    if app.http is not None:
+        await _bounded("closing the HTTP port", app.http.stop_listening(), left())
+    # Prompts being taken in and the loop's steps finish side by side, on one deadline.
+    unfinished, _ = await asyncio.gather(
+        app.inflight.drain(left()), app.poller.stop(timeout=left())
+    )
+    if unfinished:
+        log.warning("shutdown: %s updates were cut short", unfinished)
+        app.inflight.cancel()
+    await _bounded("closing the GPTunnel client", app.gptunnel.aclose(), left())
+    if app.http is not None:
+        await _bounded("stopping the HTTP server", app.http.close(), left())
+    await _bounded("closing the Telegram session", app.bot.session.close(), left())
+    # The database closes last, whatever is left of the budget: WAL keeps every commit anyway.
+    await _bounded("closing the database", app.db.close(), max(left(), 1.0))
 
 
 async def run(settings: Settings, *, handle_signals: bool = True) -> None:
-    """Long polling plus the background loop, until a signal or cancellation."""
+    """Long polling or a webhook, plus the background loop, until a signal or cancellation."""
     await serve(await create_app(settings), handle_signals=handle_signals)
 
 
+def _install_signals(app: App) -> list[signal.Signals]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        log.info("received %s: shutting down", sig.name)
+        app.request_stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, on_signal, sig)
+            installed.append(sig)
+    return installed
+
+
 async def serve(app: App, *, handle_signals: bool = True) -> None:
-    """Run an assembled app until polling stops; always closes it."""
+    """Run an assembled app until a stop is requested (or polling stops); always closes it."""
+    signals = _install_signals(app) if handle_signals else []
     try:
         await app.poller.start()
         me = await app.bot.me()
-        log.info("bot @%s started (long polling)", me.username)
-        await app.dispatcher.start_polling(
-            app.bot,
-            handle_signals=handle_signals,
-            close_bot_session=False,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-        )
+        if app.http is not None:
+            await app.http.start()
+        if app.settings.uses_webhook:
+            await _serve_webhook(app, me.username)
+        else:
+            await _serve_polling(app, me.username)
     finally:
         await asyncio.shield(close_app(app))
+        loop = asyncio.get_running_loop()
+        for sig in signals:
+            loop.remove_signal_handler(sig)
         log.info("bot stopped")
+
+
+async def _serve_webhook(app: App, username: str | None) -> None:
+    settings = app.settings
+    assert settings.webhook_url is not None and app.webhook_secret is not None
+    await webhook.register(
+        app.bot,
+        url=settings.webhook_url,
+        secret=app.webhook_secret,
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
+    log.info("bot @%s started (webhook %s)", username, settings.webhook_url)
+    await app.stop_requested.wait()
+
+
+async def _serve_polling(app: App, username: str | None) -> None:
+    info = await app.bot.get_webhook_info()
+    if info.url:
+        # Telegram refuses getUpdates while a webhook is set (say, after webhook mode).
+        log.info("removing the webhook left from webhook mode; pending updates are kept")
+        await app.bot.delete_webhook(drop_pending_updates=False)
+    log.info("bot @%s started (long polling)", username)
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        ),
+        name="polling",
+    )
+    stop = asyncio.create_task(app.stop_requested.wait(), name="stop-requested")
+    try:
+        await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)
+        while not polling.done():
+            try:
+                await app.dispatcher.stop_polling()
+            except RuntimeError:  # not started yet: it will be in a moment
+                await asyncio.sleep(0.01)
+        await polling  # its errors, if any, belong to the caller
+    finally:
+        stop.cancel()
+        if not polling.done():
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 
 from pydantic import ValidationError
@@ -26,8 +27,14 @@ def main() -> int:
         secrets.append(settings.webhook_secret.get_secret_value())
     setup_logging(secrets, level=settings.log_level_number, fmt=settings.log_format)
     # SIGTERM and SIGINT end the run gracefully (see bot.app.serve): that is a clean exit.
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(settings))
+    except Exception:
+        # Through logging, not the interpreter's own print: the filter blanks the token out of
+        # URLs in the traceback (the Bot API carries it in every request path).
+        logging.getLogger("bot").exception("the bot stopped on an error")
+        return 1
     return 0
 
 

@@ -969,6 +969,12 @@ class FakeTelegram:
         self._notify()
         return int(update["update_id"])
 
+    def take_updates(self) -> list[JSON]:
+        """Remove and return the queued updates: what Telegram would POST to a webhook."""
+        taken = list(self._updates)
+        self._updates.clear()
+        return taken
+
     def push_message(
         self,
         chat_id: int,

@@ -56,9 +56,7 @@ async def get(url: str) -> tuple[int, str]:
         return resp.status, await resp.text()
 
 
-async def post_update(
-    app: App, update: dict[str, Any], secret: str | None
-) -> tuple[int, str]:
+async def post_update(app: App, update: dict[str, Any], secret: str | None) -> tuple[int, str]:
     headers = {SECRET_HEADER: secret} if secret is not None else {}
     url = base_url(app) + app.settings.webhook_path
     async with (

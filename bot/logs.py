@@ -153,8 +153,10 @@ def setup_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO; keep that for debugging only.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Chatty libraries: httpx logs every request URL at INFO, httpcore every socket step,
+    # aiosqlite every statement with its parameters (prompts, names): warnings only.
+    for chatty in ("httpx", "httpcore", "aiosqlite", "PIL", "asyncio"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return redact
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -172,10 +173,20 @@ class GenerationService:
         task = await self._tasks.claim_submit(task_id, now)
         if task is None:
             return await self._tasks.get(task_id)  # someone else holds it, or it has ended
+        trace = self._gptunnel.send_trace()
         try:
-            media = await self._gptunnel.create(task.model, task.prompt)
+            media = await self._gptunnel.create(task.model, task.prompt, trace=trace)
         except GPTunnelError as exc:
             return await self._create_failed(task, exc)
+        except asyncio.CancelledError:
+            if trace.never_sent:
+                # Cut short (a shutdown) before a byte left: nothing exists upstream, so the
+                # next start may simply create it. Otherwise it stays `submitting`, as a crash.
+                now = self._clock()
+                await self._tasks.release_submit(
+                    task.id, next_at=now, attempts=task.attempts, now=now
+                )
+            raise
         now = self._clock()
         if media.progress is Progress.DONE and media.url:
             await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)

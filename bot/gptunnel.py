@@ -113,6 +113,23 @@ class MediaTask:
         return progress
 
 
+class SendTrace:
+    """Whether a request may have left: only "never sent" is ever claimed, and only when the
+    transport reports its steps (httpcore's trace; a stand-in transport proves nothing)."""
+
+    def __init__(self, traceable: bool) -> None:
+        self._traceable = traceable
+        self._writing = False
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if "send_request_headers" in event:
+            self._writing = True
+
+    @property
+    def never_sent(self) -> bool:
+        return self._traceable and not self._writing
+
+
 def _error_text(body: dict[str, Any]) -> str:
     # Undocumented: seen as `error`, `message`, or an object holding `message`.
     for key in ("error", "message", "detail"):
@@ -137,6 +154,8 @@ class GPTunnelClient:
     ) -> None:
         self._api_key = api_key
         self._metrics = metrics or Metrics()
+        # httpx's own transport (httpcore) reports each step of a request through `trace`.
+        self._traceable = transport is None
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": api_key, "Accept": "application/json"},
@@ -159,10 +178,13 @@ class GPTunnelClient:
         await self._client.aclose()
         await self._files.aclose()
 
-    async def create(self, model: str, prompt: str) -> MediaTask:
+    def send_trace(self) -> SendTrace:
+        return SendTrace(self._traceable)
+
+    async def create(self, model: str, prompt: str, *, trace: SendTrace | None = None) -> MediaTask:
         with self._counted("create"):
             body = await self._call(
-                "POST", "/v1/media/create", json={"model": model, "prompt": prompt}
+                "POST", "/v1/media/create", json={"model": model, "prompt": prompt}, trace=trace
             )
             return self._task(body, None)
 
@@ -217,10 +239,17 @@ class GPTunnelClient:
             ) from exc
 
     async def _call(
-        self, method: str, path: str, *, json: dict[str, Any] | None = None, check_code: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        check_code: bool = True,
+        trace: SendTrace | None = None,
     ) -> dict[str, Any]:
+        extensions = {"trace": trace} if trace is not None else None
         try:
-            resp = await self._client.request(method, path, json=json)
+            resp = await self._client.request(method, path, json=json, extensions=extensions)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # The request never left: always safe to try again.
             raise GPTunnelError(

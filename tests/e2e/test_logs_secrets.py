@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
 from tests.e2e.conftest import _SETTING_NAMES, API_KEY, OTHER, REPO, TOKEN, USER, Env
+from tests.e2e.serving import WEBHOOK_URL, free_port
 
 
 def assert_no_secrets(log: str) -> None:
@@ -94,3 +96,49 @@ async def test_a_telegram_network_error_with_the_token_in_its_url_is_redacted(
     assert "TelegramNetworkError" in log and "TooManyRedirects" in log
     assert "/bot***/getMe" in log  # the URL was there, the token blanked out of it
     assert_no_secrets(log)
+
+
+async def test_a_webhook_run_stopped_by_sigterm_logs_no_secret(env: Env, bot_process: Any) -> None:
+    """Webhook mode as deployed: its own process, a generated secret, SIGTERM, exit 0."""
+    tg = env.telegram
+    overrides: dict[str, Any] = {
+        "webhook_url": WEBHOOK_URL,
+        "webhook_host": "127.0.0.1",
+        "webhook_port": free_port(),
+        "log_level": "DEBUG",
+    }
+    proc = bot_process(**overrides)  # started here, not by its start(): it would wait to poll
+    environ = {k: v for k, v in os.environ.items() if k not in _SETTING_NAMES}
+    environ.update(env.values(**overrides))
+    environ["PYTHONPATH"] = str(REPO)
+    with proc.log_path.open("ab") as log_file:
+        proc.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=env.tmp_path,
+            env=environ,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    await tg.wait_until(lambda: bool(tg.webhook.get("url")), timeout=20)
+    secret = tg.webhook["secret_token"]
+    tg.push_message(USER, USER, "a harbour at night")
+    (update,) = tg.take_updates()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"http://127.0.0.1:{overrides['webhook_port']}/telegram/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+        ) as resp,
+    ):
+        assert resp.status == 200
+    await tg.wait_for(lambda s: s.is_photo, timeout=20)
+    assert await proc.terminate() == 0
+
+    log = proc.log()
+    assert_no_secrets(log)
+    assert secret not in log
+    assert "bot stopped" in log
+    assert tg.calls("getUpdates") == []

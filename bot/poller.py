@@ -54,10 +54,10 @@ class Poller:
         self._runner = asyncio.create_task(self._run(), name="poller")
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
-            self._runner = None
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
         # Unfinished steps stay in storage in a state the next start resumes.
         workers = list(self._inflight.values())
         for worker in workers:
@@ -72,7 +72,7 @@ class Poller:
             await self._delivery.report_failure(task, Failure.INTERRUPTED)
 
     async def _run(self) -> None:
-        while True:
+        while self._runner is not None:
             try:
                 await self._tick()
             except asyncio.CancelledError:
@@ -106,8 +106,11 @@ class Poller:
             next_at = await self._tasks.next_due_at(frozenset(self._inflight))
             timeout = self._idle_wait if next_at is None else next_at - self._clock()
         if timeout > 0:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that
+            # lands as the event fires, and the loop would then outlive stop().
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(timeout, self._idle_wait))
+                async with asyncio.timeout(min(timeout, self._idle_wait)):
+                    await self._wake.wait()
         self._wake.clear()
 
     async def _step(self, task: Task) -> None:

@@ -16,6 +16,7 @@ from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
 from bot.poller import Poller
+from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
@@ -51,10 +52,12 @@ def build_bot(settings: Settings) -> Bot:
 
 
 def build_dispatcher(
-    *, settings: Settings, generation: GenerationService, sender: Sender
+    *, settings: Settings, generation: GenerationService, sender: Sender, delivery: Delivery
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
-    dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher = Dispatcher(
+        settings=settings, generation=generation, sender=sender, delivery=delivery
+    )
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -65,7 +68,10 @@ async def create_app(settings: Settings) -> App:
     tasks = TaskRepository(db)
     users = UserRepository(db)
     gptunnel = GPTunnelClient(
-        settings.gptunnel_base_url, settings.gptunnel_api_key.get_secret_value()
+        settings.gptunnel_base_url,
+        settings.gptunnel_api_key.get_secret_value(),
+        poll_rps=settings.gptunnel_max_rps,
+        max_connections=settings.gptunnel_max_connections,
     )
     bot = build_bot(settings)
     sender = Sender(bot)
@@ -77,10 +83,18 @@ async def create_app(settings: Settings) -> App:
         retry_delay=min(settings.poll_interval, 2.0),
     )
     generation = GenerationService(
-        settings=settings, tasks=tasks, users=users, gptunnel=gptunnel, delivery=delivery
+        settings=settings,
+        tasks=tasks,
+        users=users,
+        gptunnel=gptunnel,
+        delivery=delivery,
+        scheduler=PollScheduler(min_gap=settings.poll_interval),
     )
+    await generation.learn()
     poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
-    dispatcher = build_dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher = build_dispatcher(
+        settings=settings, generation=generation, sender=sender, delivery=delivery
+    )
     return App(
         settings=settings,
         db=db,
@@ -96,6 +110,7 @@ async def create_app(settings: Settings) -> App:
 
 async def close_app(app: App) -> None:
     await app.poller.stop()
+    await app.sender.close()
     await app.gptunnel.aclose()
     await app.bot.session.close()
     await app.db.close()

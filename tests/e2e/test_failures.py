@@ -21,8 +21,16 @@ async def ask_and_wait_for_end(env: Env, text: str = "a quiet harbour") -> tuple
 
 
 def status_text(env: Env, row: Any) -> str | None:
-    assert row["status_message_id"] is not None
-    return env.telegram.current_text(USER, row["status_message_id"])
+    """What the user sees about this task: the status message turned into the explanation,
+    or (when the failure came before the status could be sent) a reply carrying it."""
+    visible = [
+        env.telegram.current_text(USER, s.message_id)
+        for s in env.telegram.sent_to(USER)
+        if s.method == "sendMessage"
+    ]
+    visible = [text for text in visible if text is not None]
+    assert texts.WORKING not in visible or row["state"] not in ("failed", "delivered")
+    return visible[-1] if visible else None
 
 
 @pytest.mark.parametrize("code", [1001, 1002])

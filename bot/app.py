@@ -24,6 +24,8 @@ from storage import Database, TaskRepository, UserRepository
 
 log = logging.getLogger(__name__)
 
+HANDLER_CONCURRENCY = 256
+
 
 @dataclass
 class App:
@@ -110,6 +112,7 @@ async def create_app(settings: Settings) -> App:
 
 async def close_app(app: App) -> None:
     await app.poller.stop()
+    await app.delivery.close()
     await app.sender.close()
     await app.gptunnel.aclose()
     await app.bot.session.close()
@@ -131,6 +134,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             app.bot,
             handle_signals=handle_signals,
             close_bot_session=False,
+            # Bounded: a flood of prompts waits in Telegram's queue, not in our memory.
+            tasks_concurrency_limit=HANDLER_CONCURRENCY,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         )
     finally:

@@ -35,6 +35,8 @@ from storage import Task, TaskRepository
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+# Status messages waiting for a slot beyond this many are not worth queueing.
+STATUS_BACKLOG = 200
 # Telegram shows a chat action for about five seconds.
 ACTION_REFRESH = 4.5
 
@@ -79,6 +81,7 @@ class Delivery:
         self._actions = AsyncLimiter(10, 1.0)
         self._last_action: dict[int, float] = {}
         self._action_refresh = action_refresh
+        self._background: set[asyncio.Task[None]] = set()
 
     async def show_working(self, task: Task) -> None:
         """Keep Telegram's "uploading photo" up in the chat while the picture is made."""
@@ -100,6 +103,21 @@ class Delivery:
             await self._bot.send_chat_action(
                 task.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=task.thread_id
             )
+
+    def post_status_soon(self, task: Task) -> None:
+        """Send the status in the background, so the prompt's update can be let go at once.
+        With a long queue to Telegram it is skipped: the photo itself comes first anyway."""
+        if self._send.queued >= STATUS_BACKLOG:
+            return
+        job = asyncio.create_task(self.post_status(task), name=f"status-{task.id}")
+        self._background.add(job)
+        job.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        jobs = list(self._background)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
 
     async def post_status(self, task: Task) -> None:
         """The "drawing…" reply. Low priority: under load it waits, and if the photo or a

@@ -15,6 +15,7 @@ from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from storage import Created, Duplicate, NewTask, Task, TaskRepository, TaskState, UserRepository
+from storage.users import UserSeen
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +122,6 @@ class GenerationService:
         """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
         now = self._clock()
         zone = self._settings.zone
-        await self._users.seen(
-            person.id,
-            username=person.username,
-            first_name=person.first_name,
-            language_code=person.language_code,
-            now=now,
-        )
         limit = self._limit(person.id)
         outcome = await self._tasks.create(
             NewTask(
@@ -144,6 +138,7 @@ class GenerationService:
                 deadline=now + self._settings.task_timeout,
             ),
             limit=limit,
+            user=UserSeen(person.id, person.username, person.first_name, person.language_code),
         )
         if isinstance(outcome, Created):
             log.info(

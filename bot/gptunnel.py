@@ -128,7 +128,7 @@ class GPTunnelClient:
         api_key: str,
         *,
         timeout: float = 30.0,
-        poll_rps: float = 10.0,
+        poll_rps: float = 25.0,
         max_connections: int = 10,
         intake_connections: int = 50,
         transport: httpx.AsyncBaseTransport | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiogram.types import Message
@@ -72,7 +71,6 @@ async def draw(
         return  # handled before a restart; its task carries on from storage
     assert isinstance(outcome, Accepted)
     # The status reply waits for Telegram's pacing; the create call must not wait for it.
-    status = asyncio.create_task(delivery.post_status(outcome.task))
+    delivery.post_status_soon(outcome.task)
     await delivery.show_working(outcome.task)
     await generation.submit(outcome.task.id)
-    await status

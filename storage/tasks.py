@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from storage.database import Database
+from storage.users import UPSERT_USER, UserSeen
 
 
 class TaskState(StrEnum):
@@ -106,9 +107,14 @@ class TaskRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, new: NewTask, *, limit: int | None) -> Created | OverQuota | Duplicate:
-        """Check the quota and insert in one transaction, so a burst can never overspend it."""
+    async def create(
+        self, new: NewTask, *, limit: int | None, user: UserSeen | None = None
+    ) -> Created | OverQuota | Duplicate:
+        """Check the quota and insert in one transaction, so a burst can never overspend it.
+        `user` is recorded in the same write: one commit per prompt instead of two."""
         async with self._db.transaction() as conn:
+            if user is not None:
+                await conn.execute(UPSERT_USER, user.params(new.created_at))
             if new.source_key is not None:
                 cur = await conn.execute(
                     "SELECT * FROM tasks WHERE source_key = ?", (new.source_key,)

@@ -25,6 +25,7 @@ from bot.logs import redact_also
 from bot.metrics import Metrics
 from bot.middlewares import LogContext, UpdatesInFlight
 from bot.poller import Poller
+from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 # health check calls it stuck after missing a few of those looks.
 POLLER_IDLE_WAIT = 30.0
 HEALTH_MAX_TICK_AGE = 3 * POLLER_IDLE_WAIT
+HANDLER_CONCURRENCY = 256
 
 
 @dataclass
@@ -78,10 +80,13 @@ def build_dispatcher(
     settings: Settings,
     generation: GenerationService,
     sender: Sender,
+    delivery: Delivery,
     inflight: UpdatesInFlight | None = None,
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
-    dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher = Dispatcher(
+        settings=settings, generation=generation, sender=sender, delivery=delivery
+    )
     if inflight is not None:
         dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(LogContext())
@@ -96,7 +101,11 @@ async def create_app(settings: Settings) -> App:
     users = UserRepository(db)
     metrics = Metrics()
     gptunnel = GPTunnelClient(
-        settings.gptunnel_base_url, settings.gptunnel_api_key.get_secret_value(), metrics=metrics
+        settings.gptunnel_base_url,
+        settings.gptunnel_api_key.get_secret_value(),
+        poll_rps=settings.gptunnel_max_rps,
+        max_connections=settings.gptunnel_max_connections,
+        metrics=metrics,
     )
     bot = build_bot(settings)
     sender = Sender(bot, metrics=metrics)
@@ -114,8 +123,10 @@ async def create_app(settings: Settings) -> App:
         users=users,
         gptunnel=gptunnel,
         delivery=delivery,
+        scheduler=PollScheduler(min_gap=settings.poll_interval),
         metrics=metrics,
     )
+    await generation.learn()
     poller = Poller(
         tasks=tasks,
         generation=generation,
@@ -125,7 +136,11 @@ async def create_app(settings: Settings) -> App:
     )
     inflight = UpdatesInFlight()
     dispatcher = build_dispatcher(
-        settings=settings, generation=generation, sender=sender, inflight=inflight
+        settings=settings,
+        generation=generation,
+        sender=sender,
+        delivery=delivery,
+        inflight=inflight,
     )
     app = App(
         settings=settings,
@@ -187,6 +202,8 @@ async def close_app(app: App) -> None:
     if unfinished:
         log.warning("shutdown: %s updates were cut short", unfinished)
         app.inflight.cancel()
+    await _bounded("stopping status replies", app.delivery.close(), left())
+    await _bounded("stopping the Telegram sender", app.sender.close(), left())
     await _bounded("closing the GPTunnel client", app.gptunnel.aclose(), left())
     if app.http is not None:
         await _bounded("stopping the HTTP server", app.http.close(), left())
@@ -260,6 +277,8 @@ async def _serve_polling(app: App, username: str | None) -> None:
             app.bot,
             handle_signals=False,
             close_bot_session=False,
+            # Bounded: a flood of prompts waits in Telegram's queue, not in our memory.
+            tasks_concurrency_limit=HANDLER_CONCURRENCY,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         ),
         name="polling",

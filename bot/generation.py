@@ -15,8 +15,10 @@ from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError, Progress
 from bot.logs import bind
 from bot.metrics import Metrics
 from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
+from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from storage import Created, Duplicate, NewTask, Task, TaskRepository, TaskState, UserRepository
+from storage.users import UserSeen
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class GenerationService:
         users: UserRepository,
         gptunnel: GPTunnelClient,
         delivery: Delivery,
+        scheduler: PollScheduler | None = None,
         max_create_attempts: int = 5,
         max_poll_errors: int = 8,
         max_backoff: float = 60.0,
@@ -79,6 +82,7 @@ class GenerationService:
         self._users = users
         self._gptunnel = gptunnel
         self._delivery = delivery
+        self._scheduler = scheduler or PollScheduler(min_gap=settings.poll_interval)
         self._max_create_attempts = max_create_attempts
         self._max_poll_errors = max_poll_errors
         self._max_backoff = max_backoff
@@ -123,13 +127,6 @@ class GenerationService:
         """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
         now = self._clock()
         zone = self._settings.zone
-        await self._users.seen(
-            person.id,
-            username=person.username,
-            first_name=person.first_name,
-            language_code=person.language_code,
-            now=now,
-        )
         limit = self._limit(person.id)
         outcome = await self._tasks.create(
             NewTask(
@@ -146,6 +143,7 @@ class GenerationService:
                 deadline=now + self._settings.task_timeout,
             ),
             limit=limit,
+            user=UserSeen(person.id, person.username, person.first_name, person.language_code),
         )
         if isinstance(outcome, Created):
             bind(task_id=outcome.task.id)  # every later line of this update names the task
@@ -164,8 +162,9 @@ class GenerationService:
         self._metrics.quota_refusals.inc()
         return Refused(QuotaStatus(used=outcome.used, limit=limit, resets_at=next_reset(now, zone)))
 
-    async def attach_status(self, task_id: int, message_id: int) -> None:
-        await self._tasks.set_status_message(task_id, message_id)
+    async def learn(self) -> None:
+        """Seed the poll scheduler with what finished tasks took, so restarts keep it."""
+        await self._scheduler.load([self._settings.default_model], self._tasks.recent_durations)
 
     async def submit(self, task_id: int) -> Task | None:
         """Start the task upstream, once. Returns the task as it stands afterwards."""
@@ -195,8 +194,8 @@ class GenerationService:
             await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
             await self._fail(task, Failure.GENERATION_FAILED)
         else:
-            first_poll = now + self._settings.poll_interval
-            await self._tasks.mark_submitted(task.id, media.id, next_at=first_poll, now=now)
+            wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
+            await self._tasks.mark_submitted(task.id, media.id, next_at=now + wait, now=now)
         log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
         self._wake()
         return await self._tasks.get(task.id)
@@ -229,8 +228,10 @@ class GenerationService:
         now = self._clock()
         progress = media.progress
         if progress is Progress.DONE and media.url:
-            await self._tasks.mark_ready(task.id, media.url, now=now)
+            ready = await self._tasks.mark_ready(task.id, media.url, now=now)
             self._metrics.image_ready(task.model, now - task.created_at)
+            if ready and ready.upstream_done_at is not None and ready.submitted_at is not None:
+                self._scheduler.observe(task.model, ready.upstream_done_at - ready.submitted_at)
             log.info("task %s is ready upstream after %.1f s", task.id, now - task.created_at)
         elif progress is Progress.FAILED:
             log.info("task %s: generation %s upstream", task.id, media.status)
@@ -238,7 +239,10 @@ class GenerationService:
         elif now >= task.deadline:
             await self._fail(task, Failure.TIMEOUT)
         else:
-            next_at = min(now + self._settings.poll_interval, task.deadline)
+            submitted = task.submitted_at or task.created_at
+            last_gap = now - (task.last_poll_at or submitted)
+            wait = self._scheduler.next_poll(task.model, age=now - submitted, last_gap=last_gap)
+            next_at = min(now + wait, task.deadline)
             await self._tasks.record_poll(task.id, next_at=next_at, attempts=0, now=now)
         return await self._tasks.get(task.id)
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
-from aiogram import Bot
-from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import (
     Accepted,
     AlreadySeen,
@@ -44,9 +41,9 @@ async def draw(
     message: Message,
     prompt: str | None,
     *,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
 ) -> None:
     private = message.chat.type == "private"
     problem = generation.check_prompt(prompt)
@@ -73,11 +70,7 @@ async def draw(
     if isinstance(outcome, AlreadySeen):
         return  # handled before a restart; its task carries on from storage
     assert isinstance(outcome, Accepted)
-    status = await reply(sender, message, texts.WORKING)
-    if status is not None:
-        await generation.attach_status(outcome.task.id, status.message_id)
-    with contextlib.suppress(TelegramAPIError):  # only a hint in the chat header
-        await bot.send_chat_action(
-            message.chat.id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_of(message)
-        )
+    # The status reply waits for Telegram's pacing; the create call must not wait for it.
+    delivery.post_status_soon(outcome.task)
+    await delivery.show_working(outcome.task)
     await generation.submit(outcome.task.id)

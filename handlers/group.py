@@ -10,6 +10,7 @@ from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.prompts import command_prompt, mention_prompt
 from bot.telegram_out import Sender
@@ -33,9 +34,9 @@ class MentionsBot(BaseFilter):
 async def on_draw(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
 ) -> None:
     replied = message.reply_to_message
     if not (command.args or "").strip() and replied is not None:
@@ -43,16 +44,20 @@ async def on_draw(
         if not replied_text or not replied_text.strip():
             await reply(sender, message, texts.REPLY_HAS_NO_TEXT)
             return
-        await draw(message, replied_text, bot=bot, sender=sender, generation=generation)
+        await draw(message, replied_text, sender=sender, generation=generation, delivery=delivery)
         return
     prompt = command_prompt(command.args, None)
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery)
 
 
 async def on_mention(
-    message: Message, prompt: str, bot: Bot, sender: Sender, generation: GenerationService
+    message: Message,
+    prompt: str,
+    sender: Sender,
+    generation: GenerationService,
+    delivery: Delivery,
 ) -> None:
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery)
 
 
 def make_router() -> Router:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.prompts import command_prompt
 from bot.telegram_out import Sender
@@ -20,14 +21,14 @@ DRAW_COMMANDS = ("draw", "imagine", "art")
 async def on_draw(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
 ) -> None:
     replied = message.reply_to_message
     replied_text = (replied.text or replied.caption) if replied else None
     prompt = command_prompt(command.args, replied_text)
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery)
 
 
 async def on_unknown_command(message: Message, sender: Sender) -> None:
@@ -35,10 +36,14 @@ async def on_unknown_command(message: Message, sender: Sender) -> None:
 
 
 async def on_text(
-    message: Message, bot: Bot, sender: Sender, generation: GenerationService
+    message: Message, sender: Sender, generation: GenerationService, delivery: Delivery
 ) -> None:
     await draw(
-        message, message.text or message.caption, bot=bot, sender=sender, generation=generation
+        message,
+        message.text or message.caption,
+        sender=sender,
+        generation=generation,
+        delivery=delivery,
     )
 
 

@@ -30,7 +30,7 @@ async def services(env: Env) -> AsyncIterator[Services]:
     await db.connect()
     tasks = TaskRepository(db)
     # One connection: a second create waits for it inside the client, unsent.
-    client = GPTunnelClient(env.gptunnel.base_url, API_KEY, max_connections=1)
+    client = GPTunnelClient(env.gptunnel.base_url, API_KEY, intake_connections=1)
     bot = Bot("42:TEST")
     delivery = Delivery(bot=bot, sender=Sender(bot), tasks=tasks, gptunnel=client)
     generation = GenerationService(

@@ -113,7 +113,7 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     generation = GenerationService(
         settings=cfg, tasks=tasks, users=UserRepository(db), gptunnel=client, delivery=delivery
     )
-    dp = build_dispatcher(settings=cfg, generation=generation, sender=sender)
+    dp = build_dispatcher(settings=cfg, generation=generation, sender=sender, delivery=delivery)
     yield Harness(dp=dp, bot=bot, session=session, db=db, creates=creates)
     await client.aclose()
     await db.close()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from aiogram import Bot
 from aiogram.enums import ChatAction
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -175,6 +176,9 @@ class Delivery:
         except BadImage as exc:
             log.warning("task %s: the image cannot be read: %s", task.id, exc)
             await self.fail(task, Failure.DOWNLOAD_FAILED)
+            return
+        except ClientDecodeError as exc:
+            await self._retry(task, f"telegram answer unreadable: {exc}", Failure.DELIVERY_FAILED)
             return
         except TelegramAPIError as exc:
             if _chat_gone(exc):

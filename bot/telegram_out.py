@@ -20,7 +20,12 @@ from enum import IntEnum
 from typing import Any, TypeVar
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import (
     CopyMessage,
     EditMessageCaption,
@@ -152,7 +157,8 @@ class Sender:
                 if flood_waits > self._max_flood_waits:
                     raise
                 await self._pause(chat_id, exc.retry_after)
-            except (TelegramNetworkError, TelegramServerError) as exc:
+            except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
+                # ClientDecodeError: a proxy answered with an HTML error page, not the Bot API.
                 network_errors += 1
                 if network_errors > self._max_network_retries:
                     raise

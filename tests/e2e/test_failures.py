@@ -200,3 +200,12 @@ async def test_chat_not_found_ends_the_task(env: Env, bot_running: Any) -> None:
         _, row = await ask_and_wait_for_end(env)
     assert row["failure"] == "chat_unavailable"
     assert len(tg.calls("sendPhoto")) == 1
+
+
+async def test_an_html_error_page_from_a_proxy_is_retried(env: Env, bot_running: Any) -> None:
+    tg = env.telegram
+    tg.fail_next("sendPhoto", status=502, body="<html><body>502 Bad Gateway</body></html>")
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+    assert row["state"] == "delivered"
+    assert len(tg.calls("sendPhoto")) == 2 and len(tg.photos(USER)) == 1

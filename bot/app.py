@@ -15,11 +15,13 @@ from aiogram.enums import ParseMode
 from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
+from bot.i18n import Translator, build_i18n
+from bot.language import LanguageMiddleware, LanguageService
 from bot.poller import Poller
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
-from storage import Database, TaskRepository, UserRepository
+from storage import ChatRepository, Database, TaskRepository, UserRepository
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class App:
     delivery: Delivery
     poller: Poller
     sender: Sender
+    translator: Translator
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -51,10 +54,19 @@ def build_bot(settings: Settings) -> Bot:
 
 
 def build_dispatcher(
-    *, settings: Settings, generation: GenerationService, sender: Sender
+    *,
+    settings: Settings,
+    generation: GenerationService,
+    sender: Sender,
+    languages: LanguageService,
+    translator: Translator,
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
-    dispatcher = Dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher = Dispatcher(
+        settings=settings, generation=generation, sender=sender, languages=languages
+    )
+    # Every handler gets `i18n` set to the asker's language (stored /lang, else Telegram's).
+    LanguageMiddleware(translator.i18n, languages).setup(dispatcher)
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -69,18 +81,32 @@ async def create_app(settings: Settings) -> App:
     )
     bot = build_bot(settings)
     sender = Sender(bot)
+    translator = Translator(build_i18n())
+    languages = LanguageService(users)
     delivery = Delivery(
         bot=bot,
         sender=sender,
         tasks=tasks,
         gptunnel=gptunnel,
         retry_delay=min(settings.poll_interval, 2.0),
+        translator=translator,
     )
     generation = GenerationService(
-        settings=settings, tasks=tasks, users=users, gptunnel=gptunnel, delivery=delivery
+        settings=settings,
+        tasks=tasks,
+        users=users,
+        gptunnel=gptunnel,
+        delivery=delivery,
+        chats=ChatRepository(db),
     )
     poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
-    dispatcher = build_dispatcher(settings=settings, generation=generation, sender=sender)
+    dispatcher = build_dispatcher(
+        settings=settings,
+        generation=generation,
+        sender=sender,
+        languages=languages,
+        translator=translator,
+    )
     return App(
         settings=settings,
         db=db,
@@ -91,6 +117,7 @@ async def create_app(settings: Settings) -> App:
         delivery=delivery,
         poller=poller,
         sender=sender,
+        translator=translator,
     )
 
 

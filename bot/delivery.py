@@ -27,6 +27,7 @@ from aiolimiter import AsyncLimiter
 from bot import texts
 from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
+from bot.i18n import Translator, build_i18n
 from bot.images import BadImage, prepare_photo
 from bot.telegram_out import Sender
 from storage import Task, TaskRepository
@@ -61,8 +62,11 @@ class Delivery:
         max_parallel: int = 8,
         action_refresh: float = ACTION_REFRESH,
         clock: Callable[[], float] = time.time,
+        translator: Translator | None = None,
     ) -> None:
         self._bot = bot
+        # Texts in the language the task was asked in (no Telegram update here to read it from).
+        self._t = translator or Translator(build_i18n())
         self._send = sender
         self._tasks = tasks
         self._gptunnel = gptunnel
@@ -191,7 +195,7 @@ class Delivery:
         await self.report_failure(failed, failure)
 
     async def report_failure(self, task: Task, failure: Failure) -> None:
-        text = texts.FAILURES[failure]
+        text = texts.failure(self._t(task.locale), failure)
         if not text:
             return
         try:
@@ -230,7 +234,9 @@ class Delivery:
             try:
                 await self._send(
                     EditMessageText(
-                        chat_id=task.chat_id, message_id=task.status_message_id, text="✅ Done."
+                        chat_id=task.chat_id,
+                        message_id=task.status_message_id,
+                        text=texts.status_done(self._t(task.locale)),
                     )
                 )
             except TelegramAPIError:

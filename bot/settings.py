@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     task_timeout: float = Field(default=600.0, gt=0)
     max_prompt_length: int = Field(default=500, ge=1)
     quota_tz: str = "UTC"
+    max_active_tasks: int = Field(default=2, ge=0)  # 0: no cap
+    group_daily_limit: int = Field(default=0, ge=0)  # 0: groups have no limit of their own
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.generation import GenerationService
@@ -23,27 +24,27 @@ async def on_draw(
     bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
     replied_text = (replied.text or replied.caption) if replied else None
     prompt = command_prompt(command.args, replied_text)
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation)
+    await draw(message, prompt, bot=bot, sender=sender, generation=generation, i18n=i18n)
 
 
-async def on_unknown_command(message: Message, sender: Sender) -> None:
-    await reply(sender, message, texts.UNKNOWN_COMMAND)
+async def on_unknown_command(message: Message, sender: Sender, i18n: I18n) -> None:
+    await reply(sender, message, texts.unknown_command(i18n.gettext))
 
 
 async def on_text(
-    message: Message, bot: Bot, sender: Sender, generation: GenerationService
+    message: Message, bot: Bot, sender: Sender, generation: GenerationService, i18n: I18n
 ) -> None:
-    await draw(
-        message, message.text or message.caption, bot=bot, sender=sender, generation=generation
-    )
+    prompt = message.text or message.caption
+    await draw(message, prompt, bot=bot, sender=sender, generation=generation, i18n=i18n)
 
 
-async def on_no_text(message: Message, sender: Sender) -> None:
-    await reply(sender, message, texts.NO_TEXT)
+async def on_no_text(message: Message, sender: Sender, i18n: I18n) -> None:
+    await reply(sender, message, texts.no_text(i18n.gettext))
 
 
 def make_router() -> Router:

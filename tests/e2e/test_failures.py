@@ -10,6 +10,7 @@ import pytest
 from bot import texts
 from bot.failures import Failure
 from tests.e2e.conftest import OTHER, USER, Env
+from tests.i18n import EN
 
 
 async def ask_and_wait_for_end(env: Env, text: str = "a quiet harbour") -> tuple[int, Any]:
@@ -31,7 +32,7 @@ async def test_moderation_refusal_on_create(env: Env, bot_running: Any, code: in
     async with bot_running():
         _, row = await ask_and_wait_for_end(env, "something forbidden")
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.MODERATION]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.MODERATION)
         )
     assert row["failure"] == "moderation"
     assert len(env.gptunnel.creates) == 1  # refusals are never retried
@@ -44,7 +45,7 @@ async def test_moderation_refusal_while_polling(env: Env, bot_running: Any) -> N
     async with bot_running():
         _, row = await ask_and_wait_for_end(env, "forbidden later")
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.MODERATION]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.MODERATION)
         )
     assert env.charged(USER) == 0
 
@@ -57,7 +58,7 @@ async def test_operator_problems_say_temporarily_unavailable(
     async with bot_running():
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.UNAVAILABLE]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.UNAVAILABLE)
         )
     assert row["failure"] == "unavailable"
     assert env.charged(USER) == 0
@@ -69,7 +70,7 @@ async def test_a_rejected_key_says_temporarily_unavailable(env: Env, bot_running
     async with bot_running(gptunnel_api_key="not-the-right-key"):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.UNAVAILABLE]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.UNAVAILABLE)
         )
     assert env.charged(USER) == 0
 
@@ -79,7 +80,7 @@ async def test_overloaded_past_the_retries(env: Env, bot_running: Any) -> None:
     async with bot_running():
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.OVERLOADED]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.OVERLOADED)
         )
     assert len(env.gptunnel.creates) == 5  # retried with backoff, then given up
     assert env.charged(USER) == 0
@@ -92,7 +93,7 @@ async def test_refused_connections_are_retried_then_reported(env: Env, bot_runni
     async with bot_running(gptunnel_base_url=dead):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.OVERLOADED]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.OVERLOADED)
         )
     assert row["attempts"] == 4 and env.charged(USER) == 0
 
@@ -118,7 +119,7 @@ async def test_generation_failed_upstream(env: Env, bot_running: Any) -> None:
     async with bot_running():
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.GENERATION_FAILED]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.GENERATION_FAILED)
         )
     assert env.charged(USER) == 0
 
@@ -128,7 +129,7 @@ async def test_generation_timed_out(env: Env, bot_running: Any) -> None:
     async with bot_running(task_timeout=1):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.TIMEOUT]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.TIMEOUT)
         )
     assert row["failure"] == "timeout" and env.charged(USER) == 0
 
@@ -142,7 +143,7 @@ async def test_expired_link_is_a_download_failure(env: Env, bot_running: Any) ->
         gpt.expire(next(iter(gpt.tasks)))
         rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed")
         await env.telegram.wait_until(
-            lambda: status_text(env, rows[0]) == texts.FAILURES[Failure.DOWNLOAD_FAILED]
+            lambda: status_text(env, rows[0]) == texts.failure(EN, Failure.DOWNLOAD_FAILED)
         )
     assert env.charged(USER) == 0
 

@@ -12,6 +12,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from bot.admin import AdminService
+from bot.alerts import AdminAlerts
 from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
@@ -21,7 +23,14 @@ from bot.poller import Poller
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
-from storage import ChatRepository, Database, TaskRepository, UserRepository
+from storage import (
+    AlertRepository,
+    ChatRepository,
+    Database,
+    StatsRepository,
+    TaskRepository,
+    UserRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +69,15 @@ def build_dispatcher(
     sender: Sender,
     languages: LanguageService,
     translator: Translator,
+    admin: AdminService,
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
     dispatcher = Dispatcher(
-        settings=settings, generation=generation, sender=sender, languages=languages
+        settings=settings,
+        generation=generation,
+        sender=sender,
+        languages=languages,
+        admin=admin,
     )
     # Every handler gets `i18n` set to the asker's language (stored /lang, else Telegram's).
     LanguageMiddleware(translator.i18n, languages).setup(dispatcher)
@@ -98,6 +112,16 @@ async def create_app(settings: Settings) -> App:
         gptunnel=gptunnel,
         delivery=delivery,
         chats=ChatRepository(db),
+        on_upstream_error=AdminAlerts(
+            settings=settings,
+            alerts=AlertRepository(db),
+            languages=languages,
+            sender=sender,
+            translator=translator,
+        ),
+    )
+    admin = AdminService(
+        settings=settings, users=users, stats=StatsRepository(db), gptunnel=gptunnel
     )
     poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
     dispatcher = build_dispatcher(
@@ -106,6 +130,7 @@ async def create_app(settings: Settings) -> App:
         sender=sender,
         languages=languages,
         translator=translator,
+        admin=admin,
     )
     return App(
         settings=settings,

@@ -17,6 +17,7 @@ from aiogram.methods import SendChatAction, SendMessage
 from aiogram.types import Update
 
 from bot import texts
+from bot.admin import AdminService
 from bot.app import build_dispatcher
 from bot.delivery import Delivery
 from bot.generation import GenerationService
@@ -25,7 +26,7 @@ from bot.i18n import Translator, build_i18n
 from bot.language import LanguageService
 from bot.settings import Settings
 from bot.telegram_out import Sender
-from storage import ChatRepository, Database, TaskRepository, UserRepository
+from storage import ChatRepository, Database, StatsRepository, TaskRepository, UserRepository
 from tests.i18n import EN
 from tests.routing.recording import RecordingSession
 
@@ -129,6 +130,7 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         sender=sender,
         languages=LanguageService(users),
         translator=translator,
+        admin=AdminService(settings=cfg, users=users, stats=StatsRepository(db), gptunnel=client),
     )
     yield Harness(dp=dp, bot=bot, session=session, db=db, creates=creates)
     await client.aclose()

@@ -14,6 +14,7 @@ from aiogram.enums import ParseMode
 
 from bot.admin import AdminService
 from bot.alerts import AdminAlerts
+from bot.commands_menu import register_commands
 from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
@@ -163,6 +164,7 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
     try:
         await app.poller.start()
         me = await app.bot.me()
+        await register_commands(app.sender, app.translator)
         log.info("bot @%s started (long polling)", me.username)
         await app.dispatcher.start_polling(
             app.bot,

@@ -16,6 +16,8 @@ from storage import StatsRepository, UserRepository
 
 log = logging.getLogger(__name__)
 
+MAX_ID_DIGITS = 16
+
 
 @dataclass(frozen=True, slots=True)
 class Stats:
@@ -61,7 +63,8 @@ class AdminService:
         """A numeric id as is; an @username (or bare username) from those who wrote to us."""
         who = who.strip()
         if who.lstrip("-").isdigit():
-            return int(who)
+            # Telegram ids fit in 52 bits; anything longer is a typo, not a user.
+            return int(who) if len(who.lstrip("-")) <= MAX_ID_DIGITS else None
         name = who.removeprefix("@")
         if not name:
             return None

@@ -17,6 +17,8 @@ from handlers.replies import answer_callback, reply, thread_of
 
 REDRAW_PREFIX = "redraw:"
 BUTTONS_PER_ROW = 5
+# SQLite integers are 64-bit; a longer number would not even bind.
+MAX_ID_DIGITS = 18
 
 
 async def on_history(
@@ -51,9 +53,9 @@ async def on_redraw(
     _ = i18n.gettext
     raw_id = (query.data or "")[len(REDRAW_PREFIX) :]
     message = query.message if isinstance(query.message, Message) else None
-    prompt = (
-        await generation.prompt_of(query.from_user.id, int(raw_id)) if raw_id.isdigit() else None
-    )
+    # Button data comes from the client: anything but a plausible row id is simply unknown.
+    valid = raw_id.isdigit() and len(raw_id) <= MAX_ID_DIGITS
+    prompt = await generation.prompt_of(query.from_user.id, int(raw_id)) if valid else None
     if prompt is None or message is None:
         # Someone else's list, or a message too old to answer in: nothing is charged.
         await answer_callback(sender, query, texts.redraw_unknown(_))

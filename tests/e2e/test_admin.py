@@ -88,6 +88,7 @@ async def test_admin_commands_explain_bad_input(env: Env, bot_running: Any) -> N
                 "/setlimit @ann",
                 "/ban",
                 "/grant @nobody 1",
+                "/ban 99999999999999999999999999",
             )
         ]
     assert answers == [
@@ -97,6 +98,7 @@ async def test_admin_commands_explain_bad_input(env: Env, bot_running: Any) -> N
         texts.admin_usage(EN, "setlimit"),
         texts.admin_usage(EN, "ban"),
         texts.admin_unknown_user(EN, "@nobody"),
+        texts.admin_unknown_user(EN, "99999999999999999999999999"),
     ]
 
 

@@ -52,9 +52,10 @@ async def test_redraw_of_someone_elses_prompt_starts_nothing(env: Env, bot_runni
         listing = await tg.wait_for(lambda s: s.chat_id == OTHER and s.reply_to_message_id == ask)
         tg.push_callback_query(OTHER, OTHER, listing.message_id, f"redraw:{task_id}")
         tg.push_callback_query(OTHER, OTHER, listing.message_id, "redraw:not-a-number")
-        await tg.wait_until(lambda: len(tg.callback_answers) == 2)
+        tg.push_callback_query(OTHER, OTHER, listing.message_id, "redraw:" + "9" * 40)
+        await tg.wait_until(lambda: len(tg.callback_answers) == 3)
     assert listing.text == texts.history_empty(EN)
-    assert [a["text"] for a in tg.callback_answers] == [texts.redraw_unknown(EN)] * 2
+    assert [a["text"] for a in tg.callback_answers] == [texts.redraw_unknown(EN)] * 3
     assert len(gpt.creates) == 1
 
 

@@ -81,3 +81,24 @@ async def test_failure_from_the_background_loop_is_in_the_askers_language(
         await tg.wait_until(
             lambda: tg.current_text(USER, status_id) == texts.failure(RU, Failure.MODERATION)
         )
+
+
+async def test_restart_notice_is_in_the_askers_language(env: Env, bot_process: Any) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    gpt.fail_next("create", delay=2.0)  # the create call is under way when the bot dies
+    first = bot_process()
+    await first.start()
+    tg.push_message(USER, USER, "прерванный запрос", language_code="ru")
+    await env.wait_rows(lambda rows: bool(rows) and rows[0]["state"] == "submitting", timeout=20)
+    await first.kill9()
+
+    second = bot_process()
+    await second.start()
+    rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed", timeout=20)
+    await tg.wait_until(
+        lambda: (
+            tg.current_text(USER, rows[0]["status_message_id"])
+            == texts.failure(RU, Failure.INTERRUPTED)
+        )
+    )
+    assert await second.terminate() == 0

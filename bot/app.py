@@ -21,6 +21,7 @@ from bot.gptunnel import GPTunnelClient
 from bot.i18n import Translator, build_i18n
 from bot.language import LanguageMiddleware, LanguageService
 from bot.poller import Poller
+from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
@@ -34,6 +35,8 @@ from storage import (
 )
 
 log = logging.getLogger(__name__)
+
+HANDLER_CONCURRENCY = 256
 
 
 @dataclass
@@ -68,6 +71,7 @@ def build_dispatcher(
     settings: Settings,
     generation: GenerationService,
     sender: Sender,
+    delivery: Delivery,
     languages: LanguageService,
     translator: Translator,
     admin: AdminService,
@@ -77,6 +81,7 @@ def build_dispatcher(
         settings=settings,
         generation=generation,
         sender=sender,
+        delivery=delivery,
         languages=languages,
         admin=admin,
     )
@@ -92,7 +97,10 @@ async def create_app(settings: Settings) -> App:
     tasks = TaskRepository(db)
     users = UserRepository(db)
     gptunnel = GPTunnelClient(
-        settings.gptunnel_base_url, settings.gptunnel_api_key.get_secret_value()
+        settings.gptunnel_base_url,
+        settings.gptunnel_api_key.get_secret_value(),
+        poll_rps=settings.gptunnel_max_rps,
+        max_connections=settings.gptunnel_max_connections,
     )
     bot = build_bot(settings)
     sender = Sender(bot)
@@ -112,6 +120,7 @@ async def create_app(settings: Settings) -> App:
         users=users,
         gptunnel=gptunnel,
         delivery=delivery,
+        scheduler=PollScheduler(min_gap=settings.poll_interval),
         chats=ChatRepository(db),
         on_upstream_error=AdminAlerts(
             settings=settings,
@@ -124,11 +133,13 @@ async def create_app(settings: Settings) -> App:
     admin = AdminService(
         settings=settings, users=users, stats=StatsRepository(db), gptunnel=gptunnel
     )
+    await generation.learn()
     poller = Poller(tasks=tasks, generation=generation, delivery=delivery)
     dispatcher = build_dispatcher(
         settings=settings,
         generation=generation,
         sender=sender,
+        delivery=delivery,
         languages=languages,
         translator=translator,
         admin=admin,
@@ -149,6 +160,8 @@ async def create_app(settings: Settings) -> App:
 
 async def close_app(app: App) -> None:
     await app.poller.stop()
+    await app.delivery.close()
+    await app.sender.close()
     await app.gptunnel.aclose()
     await app.bot.session.close()
     await app.db.close()
@@ -170,6 +183,8 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             app.bot,
             handle_signals=handle_signals,
             close_bot_session=False,
+            # Bounded: a flood of prompts waits in Telegram's queue, not in our memory.
+            tasks_concurrency_limit=HANDLER_CONCURRENCY,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         )
     finally:

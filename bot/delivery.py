@@ -29,12 +29,15 @@ from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
 from bot.i18n import Translator, build_i18n
 from bot.images import BadImage, prepare_photo
-from bot.telegram_out import Sender
+from bot.superseded import Superseded
+from bot.telegram_out import Dropped, Priority, Sender
 from storage import Task, TaskRepository
 
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+# Status messages waiting for a slot beyond this many are not worth queueing.
+STATUS_BACKLOG = 200
 # Telegram shows a chat action for about five seconds.
 ACTION_REFRESH = 4.5
 
@@ -57,6 +60,7 @@ class Delivery:
         sender: Sender,
         tasks: TaskRepository,
         gptunnel: GPTunnelClient,
+        superseded: Superseded | None = None,
         max_attempts: int = 5,
         retry_delay: float = 2.0,
         max_parallel: int = 8,
@@ -70,6 +74,7 @@ class Delivery:
         self._send = sender
         self._tasks = tasks
         self._gptunnel = gptunnel
+        self._superseded = superseded or Superseded()
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._clock = clock
@@ -80,6 +85,7 @@ class Delivery:
         self._actions = AsyncLimiter(10, 1.0)
         self._last_action: dict[int, float] = {}
         self._action_refresh = action_refresh
+        self._background: set[asyncio.Task[None]] = set()
 
     async def show_working(self, task: Task) -> None:
         """Keep Telegram's "uploading photo" up in the chat while the picture is made."""
@@ -102,8 +108,48 @@ class Delivery:
                 task.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=task.thread_id
             )
 
+    def post_status_soon(self, task: Task) -> None:
+        """Send the status in the background, so the prompt's update can be let go at once.
+        With a long queue to Telegram it is skipped: the photo itself comes first anyway."""
+        if self._send.queued >= STATUS_BACKLOG:
+            return
+        job = asyncio.create_task(self.post_status(task), name=f"status-{task.id}")
+        self._background.add(job)
+        job.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        jobs = list(self._background)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+
+    async def post_status(self, task: Task) -> None:
+        """The "drawing…" reply. Low priority: under load it waits, and if the photo or a
+        failure notice gets there first it is dropped, or removed once it lands."""
+        try:
+            status = await self._send(
+                SendMessage(
+                    chat_id=task.chat_id,
+                    text=texts.working(self._t(task.locale)),
+                    reply_parameters=self._reply_to(task),
+                    message_thread_id=task.thread_id,
+                ),
+                priority=Priority.STATUS,
+                stale=self._superseded.check(task.id),
+            )
+        except Dropped:
+            return
+        except TelegramAPIError as exc:
+            log.info("task %s: no status message (%s)", task.id, exc)
+            return
+        if not await self._tasks.set_status_message(task.id, status.message_id):
+            # The task ended while the status was in flight: nobody else will clear it.
+            with contextlib.suppress(TelegramAPIError):
+                await self._send(DeleteMessage(chat_id=task.chat_id, message_id=status.message_id))
+
     async def deliver(self, task: Task) -> None:
         assert task.result_url is not None
+        self._superseded.mark(task.id)
         async with self._slots:
             await self._deliver(task, task.result_url)
 
@@ -157,7 +203,8 @@ class Delivery:
                         caption=caption,
                         reply_parameters=reply,
                         message_thread_id=task.thread_id,
-                    )
+                    ),
+                    priority=Priority.PHOTO,
                 )
                 return
             except TelegramBadRequest as exc:
@@ -172,7 +219,8 @@ class Delivery:
                 caption=caption,
                 reply_parameters=reply,
                 message_thread_id=task.thread_id,
-            )
+            ),
+            priority=Priority.PHOTO,
         )
 
     async def _retry(self, task: Task, what: str, failure: Failure) -> None:
@@ -188,6 +236,7 @@ class Delivery:
 
     async def fail(self, task: Task, failure: Failure) -> None:
         """End the task, give its quota back, and tell the user why."""
+        self._superseded.mark(task.id)
         failed = await self._tasks.mark_failed(task.id, failure.value, self._clock())
         if failed is None:
             return  # already ended elsewhere: never tell twice
@@ -223,24 +272,30 @@ class Delivery:
             log.info("task %s: could not tell the user about the failure: %s", task.id, exc)
 
     async def _remove_status(self, task: Task) -> None:
-        if task.status_message_id is None:
+        # Read it afresh: the status message may have landed after this task was loaded.
+        current = await self._tasks.get(task.id)
+        status_id = current.status_message_id if current else task.status_message_id
+        if status_id is None:
             return
         try:
-            await self._send(DeleteMessage(chat_id=task.chat_id, message_id=task.status_message_id))
+            await self._send(DeleteMessage(chat_id=task.chat_id, message_id=status_id))
         except TelegramAPIError as exc:
             # Deleting can fail in groups (rights, age); an edit still clears the status.
-            if isinstance(exc, TelegramNotFound | TelegramForbiddenError):
+            if isinstance(exc, TelegramNotFound | TelegramForbiddenError) or (
+                "not found" in str(exc).lower()
+            ):
                 return
             try:
                 await self._send(
                     EditMessageText(
                         chat_id=task.chat_id,
-                        message_id=task.status_message_id,
+                        message_id=status_id,
                         text=texts.status_done(self._t(task.locale)),
-                    )
+                    ),
+                    priority=Priority.STATUS,
                 )
-            except TelegramAPIError:
-                log.info("task %s: status message %s left as is", task.id, task.status_message_id)
+            except (TelegramAPIError, Dropped):
+                log.info("task %s: status message %s left as is", task.id, status_id)
 
     @staticmethod
     def _reply_to(task: Task) -> ReplyParameters | None:

@@ -12,6 +12,7 @@ from bot.delivery import Delivery
 from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError, Progress
 from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
+from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from storage import (
     Banned,
@@ -28,6 +29,7 @@ from storage import (
     TooManyActive,
     UserRepository,
 )
+from storage.users import UserSeen
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class GenerationService:
         delivery: Delivery,
         chats: ChatRepository | None = None,
         on_upstream_error: Callable[[GPTunnelError], Awaitable[None]] | None = None,
+        scheduler: PollScheduler | None = None,
         max_create_attempts: int = 5,
         max_poll_errors: int = 8,
         max_backoff: float = 60.0,
@@ -112,6 +115,7 @@ class GenerationService:
         self._chats = chats
         # Told about upstream errors the operator must act on (alerts to admins).
         self._on_upstream_error = on_upstream_error
+        self._scheduler = scheduler or PollScheduler(min_gap=settings.poll_interval)
         self._max_create_attempts = max_create_attempts
         self._max_poll_errors = max_poll_errors
         self._max_backoff = max_backoff
@@ -167,13 +171,6 @@ class GenerationService:
         """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
         now = self._clock()
         zone = self._settings.zone
-        await self._users.seen(
-            person.id,
-            username=person.username,
-            first_name=person.first_name,
-            language_code=person.language_code,
-            now=now,
-        )
         limits = Limits(
             daily=self._settings.daily_limit or None,
             max_active=self._settings.max_active_tasks or None,
@@ -199,6 +196,7 @@ class GenerationService:
                 locale=locale,
             ),
             limits=limits,
+            user=UserSeen(person.id, person.username, person.first_name, person.language_code),
         )
         if isinstance(outcome, Created):
             log.info(
@@ -256,8 +254,9 @@ class GenerationService:
         assert self._chats is not None
         await self._chats.set_daily_limit(chat_id, limit)
 
-    async def attach_status(self, task_id: int, message_id: int) -> None:
-        await self._tasks.set_status_message(task_id, message_id)
+    async def learn(self) -> None:
+        """Seed the poll scheduler with what finished tasks took, so restarts keep it."""
+        await self._scheduler.load([self._settings.default_model], self._tasks.recent_durations)
 
     async def submit(self, task_id: int) -> Task | None:
         """Start the task upstream, once. Returns the task as it stands afterwards."""
@@ -276,8 +275,8 @@ class GenerationService:
             await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
             await self._fail(task, Failure.GENERATION_FAILED)
         else:
-            first_poll = now + self._settings.poll_interval
-            await self._tasks.mark_submitted(task.id, media.id, next_at=first_poll, now=now)
+            wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
+            await self._tasks.mark_submitted(task.id, media.id, next_at=now + wait, now=now)
         log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
         self._wake()
         return await self._tasks.get(task.id)
@@ -311,7 +310,9 @@ class GenerationService:
         now = self._clock()
         progress = media.progress
         if progress is Progress.DONE and media.url:
-            await self._tasks.mark_ready(task.id, media.url, now=now)
+            ready = await self._tasks.mark_ready(task.id, media.url, now=now)
+            if ready and ready.upstream_done_at is not None and ready.submitted_at is not None:
+                self._scheduler.observe(task.model, ready.upstream_done_at - ready.submitted_at)
             log.info("task %s is ready upstream after %.1f s", task.id, now - task.created_at)
         elif progress is Progress.FAILED:
             log.info("task %s: generation %s upstream", task.id, media.status)
@@ -319,7 +320,10 @@ class GenerationService:
         elif now >= task.deadline:
             await self._fail(task, Failure.TIMEOUT)
         else:
-            next_at = min(now + self._settings.poll_interval, task.deadline)
+            submitted = task.submitted_at or task.created_at
+            last_gap = now - (task.last_poll_at or submitted)
+            wait = self._scheduler.next_poll(task.model, age=now - submitted, last_gap=last_gap)
+            next_at = min(now + wait, task.deadline)
             await self._tasks.record_poll(task.id, next_at=next_at, attempts=0, now=now)
         return await self._tasks.get(task.id)
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
+from aiolimiter import AsyncLimiter
 
 log = logging.getLogger(__name__)
 
@@ -127,30 +128,38 @@ class GPTunnelClient:
         api_key: str,
         *,
         timeout: float = 30.0,
-        max_connections: int = 20,
+        poll_rps: float = 25.0,
+        max_connections: int = 10,
+        intake_connections: int = 50,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._api_key = api_key
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": api_key, "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout, connect=10.0),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            transport=transport,
-            follow_redirects=True,
-        )
+        headers = {"Authorization": api_key, "Accept": "application/json"}
+        timeouts = httpx.Timeout(timeout, connect=10.0)
+
+        def client(connections: int, **extra: object) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                timeout=timeouts,
+                limits=httpx.Limits(
+                    max_connections=connections, max_keepalive_connections=connections
+                ),
+                transport=transport,
+                follow_redirects=True,
+                **extra,  # type: ignore[arg-type]
+            )
+
+        # Intake has a pool of its own: a new prompt never waits behind polling.
+        self._client = client(intake_connections, base_url=base_url.rstrip("/"), headers=headers)
+        # Every poll shares one request budget and a capped pool, however many tasks are open.
+        self._poll_client = client(max_connections, base_url=base_url.rstrip("/"), headers=headers)
+        # Capacity 1: evenly spaced, so no one-second window ever holds more than poll_rps.
+        self._poll_budget = AsyncLimiter(1, 1 / poll_rps)
         # Image links point at a file host: the API key must never travel there.
-        self._files = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=10.0),
-            limits=httpx.Limits(max_connections=max_connections),
-            transport=transport,
-            follow_redirects=True,
-        )
+        self._files = client(max_connections)
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        await self._poll_client.aclose()
         await self._files.aclose()
 
     async def create(self, model: str, prompt: str) -> MediaTask:
@@ -158,7 +167,10 @@ class GPTunnelClient:
         return self._task(body, None)
 
     async def result(self, task_id: str) -> MediaTask:
-        body = await self._call("POST", "/v1/media/result", json={"task_id": task_id})
+        await self._poll_budget.acquire()
+        body = await self._call(
+            "POST", "/v1/media/result", json={"task_id": task_id}, client=self._poll_client
+        )
         return self._task(body, task_id)
 
     async def balance(self) -> float:
@@ -192,10 +204,16 @@ class GPTunnelClient:
             ) from exc
 
     async def _call(
-        self, method: str, path: str, *, json: dict[str, Any] | None = None, check_code: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        check_code: bool = True,
+        client: httpx.AsyncClient | None = None,
     ) -> dict[str, Any]:
         try:
-            resp = await self._client.request(method, path, json=json)
+            resp = await (client or self._client).request(method, path, json=json)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # The request never left: always safe to try again.
             raise GPTunnelError(

@@ -17,6 +17,8 @@ from storage import Task, TaskRepository, TaskState
 log = logging.getLogger(__name__)
 
 MAX_STEP_ERRORS = 5
+_POLL_STATES = ("submitted",)
+_OTHER_STATES = ("new", "ready")
 
 
 class Poller:
@@ -26,6 +28,7 @@ class Poller:
         tasks: TaskRepository,
         generation: GenerationService,
         delivery: Delivery,
+        poll_concurrency: int = 16,
         concurrency: int = 32,
         idle_wait: float = 30.0,
         clock: Callable[[], float] = time.time,
@@ -34,6 +37,10 @@ class Poller:
         self._generation = generation
         self._delivery = delivery
         self._concurrency = concurrency
+        # Polls wait on GPTunnel's request budget; a cap of their own keeps them from
+        # taking every worker while deliveries and (re)submissions are due.
+        self._poll_concurrency = poll_concurrency
+        self._polling: set[int] = set()
         self._idle_wait = idle_wait
         self._clock = clock
         self._wake = asyncio.Event()
@@ -54,10 +61,10 @@ class Poller:
         self._runner = asyncio.create_task(self._run(), name="poller")
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
-            self._runner = None
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
         # Unfinished steps stay in storage in a state the next start resumes.
         workers = list(self._inflight.values())
         for worker in workers:
@@ -72,7 +79,7 @@ class Poller:
             await self._delivery.report_failure(task, Failure.INTERRUPTED)
 
     async def _run(self) -> None:
-        while True:
+        while self._runner is not None:
             try:
                 await self._tick()
             except asyncio.CancelledError:
@@ -86,29 +93,48 @@ class Poller:
 
     async def _tick(self) -> None:
         self.last_tick = self._clock()
-        free = self._concurrency - len(self._inflight)
-        if free <= 0:
-            return
-        exclude = frozenset(self._inflight)
-        for task in await self._tasks.due(self._clock(), free, exclude):
-            worker = asyncio.create_task(self._step(task), name=f"task-{task.id}")
-            self._inflight[task.id] = worker
-            worker.add_done_callback(functools.partial(self._done, task.id))
+        now = self._clock()
+        free = self._concurrency - (len(self._inflight) - len(self._polling))
+        if free > 0:
+            exclude = frozenset(self._inflight)
+            for task in await self._tasks.due(now, free, exclude, states=_OTHER_STATES):
+                self._spawn(task)
+        free_polls = self._poll_concurrency - len(self._polling)
+        if free_polls > 0:
+            exclude = frozenset(self._inflight)
+            for task in await self._tasks.due(now, free_polls, exclude, states=_POLL_STATES):
+                self._polling.add(task.id)
+                self._spawn(task)
+
+    def _spawn(self, task: Task) -> None:
+        worker = asyncio.create_task(self._step(task), name=f"task-{task.id}")
+        self._inflight[task.id] = worker
+        worker.add_done_callback(functools.partial(self._done, task.id))
 
     def _done(self, task_id: int, _worker: asyncio.Task[None]) -> None:
         self._inflight.pop(task_id, None)
+        self._polling.discard(task_id)
         self._wake.set()
 
     async def _sleep(self) -> None:
-        if len(self._inflight) >= self._concurrency:
-            timeout = self._idle_wait  # a worker finishing wakes us
-        else:
-            next_at = await self._tasks.next_due_at(frozenset(self._inflight))
-            timeout = self._idle_wait if next_at is None else next_at - self._clock()
+        # A worker finishing, or a task scheduled sooner, wakes the loop early.
+        next_at = await self._tasks.next_due_at(frozenset(self._inflight))
+        timeout = self._idle_wait if next_at is None else next_at - self._clock()
+        if timeout <= 0 and self._saturated():
+            timeout = self._idle_wait
         if timeout > 0:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that
+            # lands as the event fires, and the loop would then outlive stop().
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(timeout, self._idle_wait))
+                async with asyncio.timeout(min(timeout, self._idle_wait)):
+                    await self._wake.wait()
         self._wake.clear()
+
+    def _saturated(self) -> bool:
+        return (
+            len(self._polling) >= self._poll_concurrency
+            or len(self._inflight) - len(self._polling) >= self._concurrency
+        )
 
     async def _step(self, task: Task) -> None:
         try:

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     default_model: str = "yandex-art"
     daily_limit: int = Field(default=10, ge=0)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    poll_interval: float = Field(default=3.0, gt=0)
+    poll_interval: float = Field(default=1.0, gt=0)
+    gptunnel_max_rps: float = Field(default=25.0, gt=0)
+    gptunnel_max_connections: int = Field(default=10, ge=1)
     task_timeout: float = Field(default=600.0, gt=0)
     max_prompt_length: int = Field(default=500, ge=1)
     quota_tz: str = "UTC"

@@ -1,20 +1,96 @@
-"""The one way out to Telegram: paces sends and survives flood waits and network blips."""
+"""The one way out to Telegram: keeps its flood limits, puts photos first, survives 429s.
+
+Telegram allows about 30 messages a second per bot, about one a second in one chat and 20 a
+minute in one group, and answers 429 with `retry_after` beyond that. Every message the bot
+posts or edits goes through `Sender`: a per-chat limiter, then one global gate that hands out
+slots by priority (photos before answers before status chatter). A status message that has
+gone stale while waiting is dropped rather than sent late.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import TelegramMethod
+from aiogram.methods import (
+    CopyMessage,
+    EditMessageCaption,
+    EditMessageMedia,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    ForwardMessage,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from aiolimiter import AsyncLimiter
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# What Telegram's flood limits count: posting or editing a message. Chat actions, deletions
+# and callback answers are not paced.
+_COUNTED = (
+    SendMessage,
+    SendPhoto,
+    SendDocument,
+    SendMediaGroup,
+    CopyMessage,
+    ForwardMessage,
+    EditMessageText,
+    EditMessageCaption,
+    EditMessageMedia,
+    EditMessageReplyMarkup,
+)
+
+
+class Priority(IntEnum):
+    PHOTO = 0  # what people are waiting for
+    ANSWER = 1  # replies to commands, refusals, failure notices
+    STATUS = 2  # "drawing…" and progress: chatter that can go stale
+
+
+class Dropped(Exception):
+    """A send skipped because it went stale while it waited for its turn."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_second: float = 26.0  # below 30, so bursts and jitter stay under Telegram's line
+    burst: int = 2
+    private_per_second: float = 1.0
+    private_burst: int = 2
+    group_per_minute: float = 15.0  # plus a burst of 5: never over 20 in any minute
+    group_burst: int = 5
+
+
+@dataclass(order=True)
+class _Waiter:
+    priority: int
+    seq: int
+    future: asyncio.Future[None] = field(compare=False)
+    stale: Callable[[], bool] | None = field(compare=False)
+
+
+class _ChatPace:
+    __slots__ = ("limiters", "paused_until", "used_at")
+
+    def __init__(self, limiters: list[AsyncLimiter]) -> None:
+        self.limiters = limiters
+        self.paused_until = 0.0
+        self.used_at = time.monotonic()
 
 
 class Sender:
@@ -22,50 +98,148 @@ class Sender:
         self,
         bot: Bot,
         *,
-        per_second: float = 30.0,
+        limits: Limits | None = None,
         max_flood_waits: int = 5,
         max_network_retries: int = 3,
         network_backoff: float = 1.0,
     ) -> None:
         self._bot = bot
-        # Telegram allows about 30 messages a second per bot before it answers 429.
-        self._limiter = AsyncLimiter(per_second, 1.0)
+        self._limits = limits or Limits()
+        self._global = AsyncLimiter(
+            self._limits.burst, self._limits.burst / self._limits.per_second
+        )
         self._max_flood_waits = max_flood_waits
         self._max_network_retries = max_network_retries
         self._network_backoff = network_backoff
-        self._paused_until = 0.0
-        self.flood_waits = 0
+        self._chats: dict[int | str, _ChatPace] = {}
+        self._waiters: list[_Waiter] = []
+        self._seq = itertools.count()
+        self._has_waiters = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
+        self.flood_waits = 0  # 429 answers Telegram still gave us
+        self.dropped = 0
 
-    async def __call__(self, method: TelegramMethod[T]) -> T:
+    async def __call__(
+        self,
+        method: TelegramMethod[T],
+        *,
+        priority: Priority = Priority.ANSWER,
+        stale: Callable[[], bool] | None = None,
+    ) -> T:
+        counted = isinstance(method, _COUNTED)
+        chat_id: Any = getattr(method, "chat_id", None)
         flood_waits = 0
         network_errors = 0
         while True:
-            await self._wait_pause()
-            async with self._limiter:
-                try:
-                    return await self._bot(method)
-                except TelegramRetryAfter as exc:
-                    flood_waits += 1
-                    self.flood_waits += 1
-                    log.warning(
-                        "Telegram flood control on %s: retry after %s s",
-                        type(method).__name__,
-                        exc.retry_after,
-                    )
-                    if flood_waits > self._max_flood_waits:
-                        raise
-                    # Everything waits: a 429 means the bot as a whole is going too fast.
-                    self._paused_until = max(self._paused_until, time.monotonic() + exc.retry_after)
-                except (TelegramNetworkError, TelegramServerError) as exc:
-                    network_errors += 1
-                    if network_errors > self._max_network_retries:
-                        raise
-                    log.warning(
-                        "Telegram %s on %s, retrying", type(exc).__name__, type(method).__name__
-                    )
-                    await asyncio.sleep(self._network_backoff * 2 ** (network_errors - 1))
+            if counted:
+                await self._take_slot(chat_id, priority, stale)
+            try:
+                return await self._bot(method)
+            except TelegramRetryAfter as exc:
+                flood_waits += 1
+                self.flood_waits += 1
+                log.warning(
+                    "Telegram flood control on %s in chat %s: retry after %s s",
+                    type(method).__name__,
+                    chat_id,
+                    exc.retry_after,
+                )
+                if flood_waits > self._max_flood_waits:
+                    raise
+                await self._pause(chat_id, exc.retry_after)
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                network_errors += 1
+                if network_errors > self._max_network_retries:
+                    raise
+                log.warning(
+                    "Telegram %s on %s, retrying", type(exc).__name__, type(method).__name__
+                )
+                await asyncio.sleep(self._network_backoff * 2 ** (network_errors - 1))
 
-    async def _wait_pause(self) -> None:
-        delay = self._paused_until - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    async def close(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            await asyncio.gather(self._pump, return_exceptions=True)
+            self._pump = None
+        for waiter in self._waiters:
+            if not waiter.future.done():
+                waiter.future.cancel()
+        self._waiters.clear()
+
+    @property
+    def queued(self) -> int:
+        return len(self._waiters)
+
+    async def _take_slot(
+        self, chat_id: int | str | None, priority: Priority, stale: Callable[[], bool] | None
+    ) -> None:
+        if chat_id is not None:
+            pace = self._pace(chat_id)
+            delay = pace.paused_until - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            for limiter in pace.limiters:
+                await limiter.acquire()
+        if stale is not None and stale():
+            self.dropped += 1
+            raise Dropped
+        await self._global_slot(priority, stale)
+
+    async def _global_slot(self, priority: Priority, stale: Callable[[], bool] | None) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, _Waiter(priority, next(self._seq), future, stale))
+        self._has_waiters.set()
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._run_pump(), name="telegram-sender")
+        await future
+
+    async def _run_pump(self) -> None:
+        """Hands each global slot to the most urgent waiter that still wants it."""
+        while True:
+            if not self._waiters:
+                self._has_waiters.clear()
+                await self._has_waiters.wait()
+                continue
+            await self._global.acquire()
+            while self._waiters:
+                waiter = heapq.heappop(self._waiters)
+                if waiter.future.done():
+                    continue  # its sender gave up (cancelled)
+                if waiter.stale is not None and waiter.stale():
+                    self.dropped += 1
+                    waiter.future.set_exception(Dropped())
+                    continue
+                waiter.future.set_result(None)
+                break
+
+    async def _pause(self, chat_id: int | str | None, seconds: float) -> None:
+        if chat_id is None:
+            await asyncio.sleep(seconds)
+            return
+        pace = self._pace(chat_id)
+        pace.paused_until = max(pace.paused_until, time.monotonic() + seconds)
+
+    def _pace(self, chat_id: int | str) -> _ChatPace:
+        pace = self._chats.get(chat_id)
+        now = time.monotonic()
+        if pace is None:
+            if len(self._chats) > 10_000:
+                # Forget chats idle for a minute: their buckets have drained anyway.
+                self._chats = {c: p for c, p in self._chats.items() if now - p.used_at < 60}
+            limits = self._limits
+            if isinstance(chat_id, int) and chat_id < 0:
+                limiters = [
+                    AsyncLimiter(1, 1.0),
+                    AsyncLimiter(
+                        limits.group_burst, limits.group_burst * 60 / limits.group_per_minute
+                    ),
+                ]
+            else:
+                limiters = [
+                    AsyncLimiter(
+                        limits.private_burst, limits.private_burst / limits.private_per_second
+                    )
+                ]
+            pace = self._chats[chat_id] = _ChatPace(limiters)
+        pace.used_at = now
+        return pace

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
-from aiogram import Bot
-from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import (
     Accepted,
     AlreadySeen,
@@ -49,9 +46,9 @@ async def draw(
     message: Message,
     prompt: str | None,
     *,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
     i18n: I18n,
 ) -> None:
     _ = i18n.gettext
@@ -78,7 +75,13 @@ async def draw(
     )
     now = message.date.timestamp()
     await start_drawing(
-        message, outcome, now=now, bot=bot, sender=sender, generation=generation, i18n=i18n
+        message,
+        outcome,
+        now=now,
+        sender=sender,
+        generation=generation,
+        delivery=delivery,
+        i18n=i18n,
     )
 
 
@@ -87,9 +90,9 @@ async def start_drawing(
     outcome: Outcome,
     *,
     now: float,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
     i18n: I18n,
 ) -> None:
     """Answer an intake outcome in the chat of `message`; start the task if it was accepted."""
@@ -109,11 +112,7 @@ async def start_drawing(
     if isinstance(outcome, AlreadySeen):
         return  # handled before a restart; its task carries on from storage
     assert isinstance(outcome, Accepted)
-    status = await reply(sender, message, texts.working(_))
-    if status is not None:
-        await generation.attach_status(outcome.task.id, status.message_id)
-    with contextlib.suppress(TelegramAPIError):  # only a hint in the chat header
-        await bot.send_chat_action(
-            message.chat.id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_of(message)
-        )
+    # The status reply waits for Telegram's pacing; the create call must not wait for it.
+    delivery.post_status_soon(outcome.task)
+    await delivery.show_working(outcome.task)
     await generation.submit(outcome.task.id)

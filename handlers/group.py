@@ -14,6 +14,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.prompts import command_prompt, mention_prompt
 from bot.telegram_out import Sender
@@ -42,9 +43,9 @@ class MentionsBot(BaseFilter):
 async def on_draw(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
     i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
@@ -53,21 +54,28 @@ async def on_draw(
         if not replied_text or not replied_text.strip():
             await reply(sender, message, texts.reply_has_no_text(i18n.gettext))
             return
-        await draw(message, replied_text, bot=bot, sender=sender, generation=generation, i18n=i18n)
+        await draw(
+            message,
+            replied_text,
+            sender=sender,
+            generation=generation,
+            delivery=delivery,
+            i18n=i18n,
+        )
         return
     prompt = command_prompt(command.args, None)
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation, i18n=i18n)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
 async def on_mention(
     message: Message,
     prompt: str,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
     i18n: I18n,
 ) -> None:
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation, i18n=i18n)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
 async def is_chat_admin(message: Message, bot: Bot) -> bool:

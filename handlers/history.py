@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import GenerationService, Person
 from bot.telegram_out import Sender
 from handlers.drawing import person_of, start_drawing
@@ -45,9 +46,9 @@ async def on_history(
 
 async def on_redraw(
     query: CallbackQuery,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
     i18n: I18n,
 ) -> None:
     _ = i18n.gettext
@@ -74,7 +75,13 @@ async def on_redraw(
         source_key=f"callback:{query.id}",
     )
     await start_drawing(
-        message, outcome, now=time.time(), bot=bot, sender=sender, generation=generation, i18n=i18n
+        message,
+        outcome,
+        now=time.time(),
+        sender=sender,
+        generation=generation,
+        delivery=delivery,
+        i18n=i18n,
     )
 
 

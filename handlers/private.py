@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
 from bot import texts
+from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.prompts import command_prompt
 from bot.telegram_out import Sender
@@ -21,15 +22,15 @@ DRAW_COMMANDS = ("draw", "imagine", "art")
 async def on_draw(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     sender: Sender,
     generation: GenerationService,
+    delivery: Delivery,
     i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
     replied_text = (replied.text or replied.caption) if replied else None
     prompt = command_prompt(command.args, replied_text)
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation, i18n=i18n)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
 async def on_unknown_command(message: Message, sender: Sender, i18n: I18n) -> None:
@@ -37,10 +38,14 @@ async def on_unknown_command(message: Message, sender: Sender, i18n: I18n) -> No
 
 
 async def on_text(
-    message: Message, bot: Bot, sender: Sender, generation: GenerationService, i18n: I18n
+    message: Message,
+    sender: Sender,
+    generation: GenerationService,
+    delivery: Delivery,
+    i18n: I18n,
 ) -> None:
     prompt = message.text or message.caption
-    await draw(message, prompt, bot=bot, sender=sender, generation=generation, i18n=i18n)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
 async def on_no_text(message: Message, sender: Sender, i18n: I18n) -> None:

@@ -38,7 +38,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_open ON tasks(next_at) WHERE state IN ('new', 'submitted', 'ready');
     CREATE INDEX tasks_quota ON tasks(user_id, quota_day) WHERE charged = 1;
     """,
-    # 2: languages, operator controls, group limits, admin alerts.
+    """
+    ALTER TABLE tasks ADD COLUMN submitted_at REAL;
+    ALTER TABLE tasks ADD COLUMN last_poll_at REAL;
+    ALTER TABLE tasks ADD COLUMN upstream_done_at REAL;
+    CREATE INDEX tasks_durations ON tasks(model, id) WHERE upstream_done_at IS NOT NULL;
+    """,
+    # 3: languages, operator controls, group limits, admin alerts.
     """
     ALTER TABLE tasks ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
     ALTER TABLE users ADD COLUMN chosen_locale TEXT;

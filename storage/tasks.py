@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from storage.database import Database
+from storage.users import UPSERT_USER, UserSeen
 
 
 class TaskState(StrEnum):
@@ -55,7 +56,11 @@ class Task:
     deadline: float
     ready_at: float | None
     finished_at: float | None
-    locale: str  # the asker's language at intake, for texts sent from the background loop
+    submitted_at: float | None = None
+    last_poll_at: float | None = None
+    upstream_done_at: float | None = None
+    # The asker's language at intake, for texts sent from the background loop.
+    locale: str = "en"
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> Task:
@@ -135,11 +140,19 @@ class TaskRepository:
         self._db = db
 
     async def create(
-        self, new: NewTask, *, limit: int | None = None, limits: Limits | None = None
+        self,
+        new: NewTask,
+        *,
+        limit: int | None = None,
+        limits: Limits | None = None,
+        user: UserSeen | None = None,
     ) -> Created | OverQuota | GroupOverQuota | TooManyActive | Banned | Duplicate:
-        """Check every bound and insert in one transaction, so a burst can never overspend."""
+        """Check every bound and insert in one transaction, so a burst can never overspend.
+        `user` is recorded in the same write: one commit per prompt instead of two."""
         bounds = limits if limits is not None else Limits(daily=limit)
         async with self._db.transaction() as conn:
+            if user is not None:
+                await conn.execute(UPSERT_USER, user.params(new.created_at))
             if new.source_key is not None:
                 cur = await conn.execute(
                     "SELECT * FROM tasks WHERE source_key = ?", (new.source_key,)
@@ -150,10 +163,10 @@ class TaskRepository:
             cur = await conn.execute(
                 "SELECT banned, daily_limit FROM users WHERE user_id = ?", (new.user_id,)
             )
-            user = await cur.fetchone()
-            if user is not None and user["banned"]:
+            account = await cur.fetchone()
+            if account is not None and account["banned"]:
                 return Banned()
-            personal = await _personal_limit(conn, new, bounds, user)
+            personal = await _personal_limit(conn, new, bounds, account)
             used = await _count(
                 conn,
                 "SELECT COUNT(*) FROM tasks WHERE user_id = ? AND quota_day = ? AND charged = 1",
@@ -219,10 +232,14 @@ class TaskRepository:
         )
         return int(row[0]) if row else 0
 
-    async def set_status_message(self, task_id: int, message_id: int) -> None:
-        await self._db.execute(
-            "UPDATE tasks SET status_message_id = ? WHERE id = ?", (message_id, task_id)
+    async def set_status_message(self, task_id: int, message_id: int) -> bool:
+        """Remember the status message, unless the task has already ended (then whoever
+        ended it could not see this message, and the caller must clear it)."""
+        changed = await self._db.execute(
+            f"UPDATE tasks SET status_message_id = ? WHERE id = ? AND state IN {_OPEN}",
+            (message_id, task_id),
         )
+        return changed == 1
 
     async def claim_submit(self, task_id: int, now: float) -> Task | None:
         """new → submitting; only one caller wins, and it alone may call create upstream."""
@@ -250,29 +267,46 @@ class TaskRepository:
     ) -> bool:
         changed = await self._db.execute(
             "UPDATE tasks SET state = 'submitted', upstream_id = ?, next_at = ?, attempts = 0, "
-            "updated_at = ? WHERE id = ? AND state = 'submitting'",
-            (upstream_id, next_at, now, task_id),
+            "submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'submitting'",
+            (upstream_id, next_at, now, now, task_id),
         )
         return changed == 1
 
     async def record_poll(self, task_id: int, *, next_at: float, attempts: int, now: float) -> None:
         await self._db.execute(
-            "UPDATE tasks SET polls = polls + 1, next_at = ?, attempts = ?, updated_at = ? "
-            "WHERE id = ? AND state = 'submitted'",
-            (next_at, attempts, now, task_id),
+            "UPDATE tasks SET polls = polls + 1, next_at = ?, attempts = ?, last_poll_at = ?, "
+            "updated_at = ? WHERE id = ? AND state = 'submitted'",
+            (next_at, attempts, now, now, task_id),
         )
 
     async def mark_ready(
         self, task_id: int, url: str, *, upstream_id: str | None = None, now: float
-    ) -> bool:
-        changed = await self._db.execute(
-            "UPDATE tasks SET state = 'ready', result_url = ?, "
-            "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, attempts = 0, "
-            "polls = polls + 1, updated_at = ? "
-            "WHERE id = ? AND state IN ('submitting', 'submitted')",
-            (url, upstream_id, now, now, now, task_id),
+    ) -> Task | None:
+        """The picture exists upstream. It finished somewhere between the last poll that said
+        no and this one: the midpoint is what the poll scheduler learns from."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tasks SET state = 'ready', result_url = ?, "
+                "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, "
+                "attempts = 0, polls = polls + (state = 'submitted'), "
+                "submitted_at = COALESCE(submitted_at, ?), "
+                "upstream_done_at = (COALESCE(last_poll_at, submitted_at, ?) + ?) / 2, "
+                "updated_at = ? WHERE id = ? AND state IN ('submitting', 'submitted') "
+                "RETURNING *",
+                (url, upstream_id, now, now, now, now, now, now, task_id),
+            )
+            row = await cur.fetchone()
+            return Task.from_row(row) if row else None
+
+    async def recent_durations(self, model: str, limit: int) -> list[float]:
+        """How long the newest finished tasks of a model took upstream, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT upstream_done_at - submitted_at FROM tasks "
+            "WHERE model = ? AND upstream_done_at IS NOT NULL AND submitted_at IS NOT NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (model, limit),
         )
-        return changed == 1
+        return [max(float(row[0]), 0.0) for row in rows]
 
     async def retry_delivery(
         self, task_id: int, *, next_at: float, attempts: int, now: float
@@ -313,12 +347,19 @@ class TaskRepository:
             return [Task.from_row(row) for row in await cur.fetchall()]
 
     async def due(
-        self, now: float, limit: int, exclude: frozenset[int] = frozenset()
+        self,
+        now: float,
+        limit: int,
+        exclude: frozenset[int] = frozenset(),
+        states: tuple[str, ...] = ("new", "submitted", "ready"),
     ) -> list[Task]:
+        """Open tasks whose next step is due, soonest first (`states` from DUE_STATES)."""
+        wanted = [str(TaskState(state)) for state in states if TaskState(state) in DUE_STATES]
+        marks = ", ".join("?" for _ in wanted)
         rows = await self._db.fetchall(
-            "SELECT * FROM tasks WHERE state IN ('new', 'submitted', 'ready') AND next_at <= ? "
+            f"SELECT * FROM tasks WHERE state IN ({marks}) AND next_at <= ? "
             "ORDER BY next_at LIMIT ?",
-            (now, limit + len(exclude)),
+            (*wanted, now, limit + len(exclude)),
         )
         tasks = [Task.from_row(row) for row in rows]
         return [task for task in tasks if task.id not in exclude][:limit]

@@ -113,7 +113,16 @@ async def running(env: Env, **overrides: Any) -> AsyncIterator[App]:
     finally:
         if not server.done():
             await app.dispatcher.stop_polling()
-        await asyncio.wait_for(server, timeout=15)
+        done, _ = await asyncio.wait({server}, timeout=15)
+        if not done:
+            stacks = []
+            for task in asyncio.all_tasks():
+                frames = task.get_stack(limit=8)
+                where = " <- ".join(f"{f.f_code.co_filename}:{f.f_lineno}" for f in frames)
+                stacks.append(f"{task.get_name()}: {where}")
+            server.cancel()
+            raise AssertionError("the bot did not stop:\n" + "\n".join(stacks))
+        server.result()
 
 
 @pytest.fixture

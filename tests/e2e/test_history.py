@@ -69,7 +69,12 @@ async def test_cancel_stops_waiting_tasks_refunds_and_never_delivers(
         tg.push_message(USER, USER, "slow one")
         tg.push_message(USER, USER, "slow two")
         await env.wait_rows(
-            lambda rows: len(rows) == 2 and all(r["state"] == "submitted" for r in rows)
+            lambda rows: (
+                len(rows) == 2
+                and all(
+                    r["state"] == "submitted" and r["status_message_id"] is not None for r in rows
+                )
+            )
         )
         ask = tg.push_message(USER, USER, "/cancel")
         answer = await tg.wait_for(lambda s: s.reply_to_message_id == ask)

@@ -89,7 +89,10 @@ async def test_restart_notice_is_in_the_askers_language(env: Env, bot_process: A
     first = bot_process()
     await first.start()
     tg.push_message(USER, USER, "прерванный запрос", language_code="ru")
-    await env.wait_rows(lambda rows: bool(rows) and rows[0]["state"] == "submitting", timeout=20)
+    await env.wait_rows(
+        lambda rows: rows[0]["state"] == "submitting" and rows[0]["status_message_id"] is not None,
+        timeout=20,
+    )
     await first.kill9()
 
     second = bot_process()

@@ -46,7 +46,10 @@ async def test_kill9_during_the_create_call_fails_and_refunds_not_duplicates(
     first = bot_process()
     await first.start()
     tg.push_message(USER, USER, "caught mid-create")
-    await env.wait_rows(lambda rows: bool(rows) and rows[0]["state"] == "submitting", timeout=20)
+    await env.wait_rows(
+        lambda rows: rows[0]["state"] == "submitting" and rows[0]["status_message_id"] is not None,
+        timeout=20,
+    )
     await first.kill9()
 
     second = bot_process()

@@ -128,6 +128,7 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         settings=cfg,
         generation=generation,
         sender=sender,
+        delivery=delivery,
         languages=LanguageService(users),
         translator=translator,
         admin=AdminService(settings=cfg, users=users, stats=StatsRepository(db), gptunnel=client),

@@ -354,7 +354,7 @@ async def ready_task(tasks: TaskRepository, new: NewTask | None = None) -> Task:
 async def test_mark_ready_from_submitted(tasks: TaskRepository) -> None:
     task = await submitted_task(tasks)
     await tasks.record_poll(task.id, next_at=T0 + 8, attempts=0, now=T0 + 5)
-    assert await tasks.mark_ready(task.id, "https://files.test/x.webp", now=T0 + 10) is True
+    assert await tasks.mark_ready(task.id, "https://files.test/x.webp", now=T0 + 10) is not None
     ready = await tasks.get(task.id)
     assert ready is not None
     assert ready.state is TaskState.READY
@@ -363,7 +363,7 @@ async def test_mark_ready_from_submitted(tasks: TaskRepository) -> None:
     assert ready.next_at == T0 + 10
     assert ready.upstream_id == f"up-{task.id}"
     assert ready.polls == 2
-    assert await tasks.mark_ready(task.id, "https://files.test/y.webp", now=T0 + 11) is False
+    assert await tasks.mark_ready(task.id, "https://files.test/y.webp", now=T0 + 11) is None
 
 
 async def test_mark_ready_from_submitting_fills_upstream_id(tasks: TaskRepository) -> None:
@@ -379,7 +379,7 @@ async def test_mark_ready_from_submitting_fills_upstream_id(tasks: TaskRepositor
 
 async def test_mark_ready_not_from_new(tasks: TaskRepository) -> None:
     task = await created(tasks)
-    assert await tasks.mark_ready(task.id, "https://f/x", now=T0 + 2) is False
+    assert await tasks.mark_ready(task.id, "https://f/x", now=T0 + 2) is None
     assert await state_of(tasks, task.id) is TaskState.NEW
 
 
@@ -492,7 +492,7 @@ async def test_terminal_task_never_moves_again(tasks: TaskRepository, make) -> N
     await tasks.release_submit(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)
     assert await tasks.mark_submitted(task.id, "other", next_at=T0 + 300, now=T0 + 200) is False
     await tasks.record_poll(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)
-    assert await tasks.mark_ready(task.id, "https://f/other", now=T0 + 200) is False
+    assert await tasks.mark_ready(task.id, "https://f/other", now=T0 + 200) is None
     await tasks.retry_delivery(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)
     assert await tasks.mark_delivered(task.id, T0 + 200) is False
     await tasks.retry_later(task.id, T0 + 300)

@@ -1,0 +1,53 @@
+"""`python -m bench <scenario>`: burst, intake, latency, memory, or all."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+
+from bench import scenarios
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="scenario", required=True)
+    b = sub.add_parser("burst", help="N users prompt at once; tasks take ~4 s")
+    b.add_argument("--users", type=int, default=1000)
+    b.add_argument("--duration", type=float, default=4.0)
+    i = sub.add_parser("intake", help="prompts accepted per second with many tasks open")
+    i.add_argument("--open", type=int, default=1000)
+    i.add_argument("--more", type=int, default=500)
+    i.add_argument("--rps", type=float, default=25.0, help="GPTUNNEL_MAX_RPS for the bot")
+    lat = sub.add_parser("latency", help="ready upstream → photo sent")
+    lat.add_argument("--tasks", type=int, default=20)
+    m = sub.add_parser("memory", help="peak RSS with many tasks open")
+    m.add_argument("--open", type=int, default=5000)
+    sub.add_parser("all", help="every scenario with its defaults")
+    args = parser.parse_args()
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    if args.scenario == "burst":
+        asyncio.run(scenarios.burst(args.users, args.duration))
+    elif args.scenario == "intake":
+        asyncio.run(scenarios.intake(args.open, args.more, args.rps))
+    elif args.scenario == "latency":
+        asyncio.run(scenarios.latency(args.tasks))
+    elif args.scenario == "memory":
+        asyncio.run(scenarios.memory(args.open))
+    else:
+
+        async def every() -> None:
+            await scenarios.burst()
+            await scenarios.intake()
+            await scenarios.latency()
+            await scenarios.memory()
+
+        asyncio.run(every())
+
+
+if __name__ == "__main__":
+    main()

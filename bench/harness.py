@@ -1,0 +1,125 @@
+"""Starts the fakes in this process and `python -m bot` in its own, and reads figures off them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.fakes import FakeGPTunnel, FakeTelegram
+
+TOKEN = "4242:BENCH-token-not-a-secret"
+API_KEY = "bench-key-not-a-secret"
+REPO = Path(__file__).resolve().parents[1]
+COUNTED = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageCaption"}
+
+
+@dataclass
+class Rig:
+    telegram: FakeTelegram
+    gptunnel: FakeGPTunnel
+    proc: asyncio.subprocess.Process
+    workdir: Path
+
+    def messages_sent(self) -> int:
+        """Posts and edits Telegram accepted: what its flood limits count."""
+        posts = sum(1 for s in self.telegram.sent if s.method in COUNTED)
+        return posts + len(self.telegram.edits)
+
+    def peak_rss_mb(self) -> float:
+        return _status_kb(self.proc.pid, "VmHWM") / 1024
+
+    def rss_mb(self) -> float:
+        return _status_kb(self.proc.pid, "VmRSS") / 1024
+
+
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+@asynccontextmanager
+async def rig(
+    *,
+    duration: float,
+    spread: float = 0.0,
+    enforce_limits: bool = True,
+    env: dict[str, str] | None = None,
+) -> AsyncIterator[Rig]:
+    telegram = FakeTelegram(TOKEN, enforce_limits=enforce_limits)
+    gptunnel = FakeGPTunnel(API_KEY, default_duration=duration, spread=spread, seed=7)
+    await telegram.start()
+    await gptunnel.start()
+    with tempfile.TemporaryDirectory(prefix="drawbot-bench-") as tmp:
+        workdir = Path(tmp)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "GPTUNNEL_"))}
+        environ.update(
+            {
+                "BOT_TOKEN": TOKEN,
+                "GPTUNNEL_API_KEY": API_KEY,
+                "GPTUNNEL_BASE_URL": gptunnel.base_url,
+                "TELEGRAM_API_URL": telegram.base_url,
+                "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+                "DAILY_LIMIT": "0",
+                "PYTHONPATH": str(REPO),
+                **(env or {}),
+            }
+        )
+        log = (workdir / "bot.log").open("wb")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=workdir, env=environ, stdout=log, stderr=log
+        )
+        try:
+            await telegram.wait_until(lambda: bool(telegram.calls("getUpdates")), timeout=30)
+            yield Rig(telegram, gptunnel, proc, workdir)
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(proc.wait(), timeout=20)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
+            log.close()
+            await telegram.stop()
+            await gptunnel.stop()
+
+
+async def wait_until(cond: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def push_prompts(telegram: FakeTelegram, users: range, text: str = "bench picture") -> None:
+    for user in users:
+        telegram.push_message(user, user, f"{text} {user}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def report(title: str, rows: list[tuple[str, Any, str]]) -> None:
+    print(f"\n== {title}")
+    for name, value, target in rows:
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        print(f"  {name:<58} {shown:>10}   target {target}")

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from storage import (
     TooManyActive,
     UserRepository,
 )
+from storage.schema import MIGRATIONS
 from tests.unit.test_storage import DAY, T0, new_task
 
 
@@ -151,3 +154,28 @@ async def test_cancel_waiting_only_touches_new_and_submitted(tasks: TaskReposito
     # A cancelled task can no longer move on, even if its poll was under way.
     assert not await tasks.mark_ready(running.task.id, "http://late", now=T0)
     assert await tasks.used(1, DAY) == 1
+
+
+async def test_a_database_from_before_issue_4_upgrades_in_place(tmp_path: Path) -> None:
+    # A file at the previous schema version, with a task in flight, as a deployment has it.
+    path = tmp_path / "old.sqlite3"
+    with closing(sqlite3.connect(path)) as raw:
+        for script in MIGRATIONS[:-1]:
+            raw.executescript(script)
+        raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        raw.execute(
+            "INSERT INTO tasks (user_id, chat_id, prompt, model, state, quota_day, created_at, "
+            "updated_at, next_at, deadline) VALUES (1, 1, 'p', 'm', 'submitted', ?, 0, 0, 0, 9)",
+            (DAY,),
+        )
+        raw.commit()
+    database = Database(path)
+    await database.connect()
+    try:
+        task = await TaskRepository(database).get(1)
+        assert task is not None and task.locale == "en"  # older tasks speak the default
+        assert await UserRepository(database).chosen_locale(1) is None
+        version = await database.fetchone("PRAGMA user_version")
+        assert version is not None and version[0] == len(MIGRATIONS)
+    finally:
+        await database.close()

@@ -27,7 +27,7 @@ from bot.language import LanguageService
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from storage import ChatRepository, Database, StatsRepository, TaskRepository, UserRepository
-from tests.i18n import EN
+from tests.i18n import EN, RU
 from tests.routing.recording import RecordingSession
 
 USER = {"id": 111, "is_bot": False, "first_name": "Ann", "language_code": "en"}
@@ -369,3 +369,23 @@ async def test_anonymous_admin_is_charged_to_the_chat(harness: Harness) -> None:
     await harness.feed(group_message("/draw a flag", user=anonymous, sender_chat=GROUP))
     row = (await harness.task_rows())[0]
     assert row["user_id"] == GROUP["id"]
+
+
+# --- languages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language_code", ["ru", "be"])
+async def test_russian_readers_are_answered_in_russian(
+    harness: Harness, language_code: str
+) -> None:
+    ru_user = {**USER, "language_code": language_code}
+    await harness.feed(message("", user=ru_user))
+    await harness.feed(message("/nonsense", user=ru_user))
+    await harness.feed(message("/lang en", user=ru_user))
+    await harness.feed(message("/nonsense", user=ru_user))
+    assert harness.replies() == [
+        texts.no_text(RU),
+        texts.unknown_command(RU),
+        texts.lang_set(EN),
+        texts.unknown_command(EN),
+    ]

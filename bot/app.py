@@ -16,11 +16,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot import webhook
+from bot.admin import AdminService
+from bot.alerts import AdminAlerts
+from bot.commands_menu import register_commands
 from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
 from bot.health import Health
 from bot.http_server import HttpServer
+from bot.i18n import Translator, build_i18n
+from bot.language import LanguageMiddleware, LanguageService
 from bot.logs import redact_also
 from bot.metrics import Metrics
 from bot.middlewares import LogContext, UpdatesInFlight
@@ -29,7 +34,15 @@ from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.telegram_out import Sender
 from handlers import build_router
-from storage import Database, MetaRepository, TaskRepository, UserRepository
+from storage import (
+    AlertRepository,
+    ChatRepository,
+    Database,
+    MetaRepository,
+    StatsRepository,
+    TaskRepository,
+    UserRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +64,7 @@ class App:
     delivery: Delivery
     poller: Poller
     sender: Sender
+    translator: Translator
     metrics: Metrics = field(default_factory=Metrics)
     inflight: UpdatesInFlight = field(default_factory=UpdatesInFlight)
     http: HttpServer | None = None
@@ -81,15 +95,25 @@ def build_dispatcher(
     generation: GenerationService,
     sender: Sender,
     delivery: Delivery,
+    languages: LanguageService,
+    translator: Translator,
+    admin: AdminService,
     inflight: UpdatesInFlight | None = None,
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
     dispatcher = Dispatcher(
-        settings=settings, generation=generation, sender=sender, delivery=delivery
+        settings=settings,
+        generation=generation,
+        sender=sender,
+        delivery=delivery,
+        languages=languages,
+        admin=admin,
     )
     if inflight is not None:
         dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(LogContext())
+    # Every handler gets `i18n` set to the asker's language (stored /lang, else Telegram's).
+    LanguageMiddleware(translator.i18n, languages).setup(dispatcher)
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -109,6 +133,8 @@ async def create_app(settings: Settings) -> App:
     )
     bot = build_bot(settings)
     sender = Sender(bot, metrics=metrics)
+    translator = Translator(build_i18n())
+    languages = LanguageService(users)
     delivery = Delivery(
         bot=bot,
         sender=sender,
@@ -116,6 +142,7 @@ async def create_app(settings: Settings) -> App:
         gptunnel=gptunnel,
         retry_delay=min(settings.poll_interval, 2.0),
         metrics=metrics,
+        translator=translator,
     )
     generation = GenerationService(
         settings=settings,
@@ -125,6 +152,17 @@ async def create_app(settings: Settings) -> App:
         delivery=delivery,
         scheduler=PollScheduler(min_gap=settings.poll_interval),
         metrics=metrics,
+        chats=ChatRepository(db),
+        on_upstream_error=AdminAlerts(
+            settings=settings,
+            alerts=AlertRepository(db),
+            languages=languages,
+            sender=sender,
+            translator=translator,
+        ),
+    )
+    admin = AdminService(
+        settings=settings, users=users, stats=StatsRepository(db), gptunnel=gptunnel
     )
     await generation.learn()
     poller = Poller(
@@ -140,6 +178,9 @@ async def create_app(settings: Settings) -> App:
         generation=generation,
         sender=sender,
         delivery=delivery,
+        languages=languages,
+        translator=translator,
+        admin=admin,
         inflight=inflight,
     )
     app = App(
@@ -154,6 +195,7 @@ async def create_app(settings: Settings) -> App:
         sender=sender,
         metrics=metrics,
         inflight=inflight,
+        translator=translator,
     )
     # One HTTP server: Telegram's updates in webhook mode, else only health and metrics.
     port = settings.webhook_port if settings.uses_webhook else settings.health_port
@@ -238,6 +280,7 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
     try:
         await app.poller.start()
         me = await app.bot.me()
+        await register_commands(app.sender, app.translator)
         if app.http is not None:
             await app.http.start()
         if app.settings.uses_webhook:

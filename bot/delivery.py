@@ -28,6 +28,7 @@ from aiolimiter import AsyncLimiter
 from bot import texts
 from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
+from bot.i18n import Translator, build_i18n
 from bot.images import BadImage, prepare_photo
 from bot.metrics import Metrics
 from bot.superseded import Superseded
@@ -68,9 +69,12 @@ class Delivery:
         action_refresh: float = ACTION_REFRESH,
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
+        translator: Translator | None = None,
     ) -> None:
         self._metrics = metrics or Metrics()
         self._bot = bot
+        # Texts in the language the task was asked in (no Telegram update here to read it from).
+        self._t = translator or Translator(build_i18n())
         self._send = sender
         self._tasks = tasks
         self._gptunnel = gptunnel
@@ -130,7 +134,7 @@ class Delivery:
             status = await self._send(
                 SendMessage(
                     chat_id=task.chat_id,
-                    text=texts.WORKING,
+                    text=texts.working(self._t(task.locale)),
                     reply_parameters=self._reply_to(task),
                     message_thread_id=task.thread_id,
                 ),
@@ -249,7 +253,7 @@ class Delivery:
         await self.report_failure(failed, failure)
 
     async def report_failure(self, task: Task, failure: Failure) -> None:
-        text = texts.FAILURES[failure]
+        text = texts.failure(self._t(task.locale), failure)
         if not text:
             return
         try:
@@ -292,7 +296,11 @@ class Delivery:
                 return
             try:
                 await self._send(
-                    EditMessageText(chat_id=task.chat_id, message_id=status_id, text="✅ Done."),
+                    EditMessageText(
+                        chat_id=task.chat_id,
+                        message_id=status_id,
+                        text=texts.status_done(self._t(task.locale)),
+                    ),
                     priority=Priority.STATUS,
                 )
             except (TelegramAPIError, Dropped):

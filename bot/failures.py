@@ -14,3 +14,4 @@ class Failure(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # Telegram would not take the image
     CHAT_UNAVAILABLE = "chat_unavailable"  # 403 or chat not found: nobody to tell
     INTERRUPTED = "interrupted"  # a restart cut a create call short; not retried to avoid doubles
+    CANCELLED = "cancelled"  # the user stopped it with /cancel before it was drawn

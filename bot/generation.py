@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,7 +17,21 @@ from bot.metrics import Metrics
 from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
-from storage import Created, Duplicate, NewTask, Task, TaskRepository, TaskState, UserRepository
+from storage import (
+    Banned,
+    ChatRepository,
+    Created,
+    Duplicate,
+    GroupOverQuota,
+    Limits,
+    NewTask,
+    OverQuota,
+    Task,
+    TaskRepository,
+    TaskState,
+    TooManyActive,
+    UserRepository,
+)
 from storage.users import UserSeen
 
 log = logging.getLogger(__name__)
@@ -56,8 +70,27 @@ class Refused:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupRefused:
+    quota: QuotaStatus  # the group's own daily limit is spent
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    limit: int  # MAX_ACTIVE_TASKS tasks of this person are still open
+
+
+@dataclass(frozen=True, slots=True)
+class Barred:
+    """The operator banned this person."""
+
+
+@dataclass(frozen=True, slots=True)
 class AlreadySeen:
     task: Task
+
+
+Outcome = Accepted | Refused | GroupRefused | Busy | Barred | AlreadySeen
+HISTORY_SIZE = 10
 
 
 class GenerationService:
@@ -69,6 +102,8 @@ class GenerationService:
         users: UserRepository,
         gptunnel: GPTunnelClient,
         delivery: Delivery,
+        chats: ChatRepository | None = None,
+        on_upstream_error: Callable[[GPTunnelError], Awaitable[None]] | None = None,
         scheduler: PollScheduler | None = None,
         max_create_attempts: int = 5,
         max_poll_errors: int = 8,
@@ -82,6 +117,9 @@ class GenerationService:
         self._users = users
         self._gptunnel = gptunnel
         self._delivery = delivery
+        self._chats = chats
+        # Told about upstream errors the operator must act on (alerts to admins).
+        self._on_upstream_error = on_upstream_error
         self._scheduler = scheduler or PollScheduler(min_gap=settings.poll_interval)
         self._max_create_attempts = max_create_attempts
         self._max_poll_errors = max_poll_errors
@@ -112,8 +150,16 @@ class GenerationService:
     async def quota(self, user_id: int) -> QuotaStatus:
         now = self._clock()
         zone = self._settings.zone
-        used = await self._tasks.used(user_id, quota_day(now, zone))
-        return QuotaStatus(used=used, limit=self._limit(user_id), resets_at=next_reset(now, zone))
+        day = quota_day(now, zone)
+        used = await self._tasks.used(user_id, day)
+        limit = self._limit(user_id)
+        if user_id not in self._settings.admin_ids:
+            # /setlimit replaces the default; /grant adds to today's.
+            own = await self._users.daily_limit(user_id)
+            limit = own if own is not None else limit
+            if limit is not None:
+                limit += await self._users.granted(user_id, day)
+        return QuotaStatus(used=used, limit=limit, resets_at=next_reset(now, zone))
 
     async def request(
         self,
@@ -123,15 +169,26 @@ class GenerationService:
         message_id: int | None,
         thread_id: int | None,
         prompt: str,
-    ) -> Accepted | Refused | AlreadySeen:
+        locale: str = "en",
+        group: bool = False,
+        source_key: str | None = None,
+    ) -> Outcome:
         """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
         now = self._clock()
         zone = self._settings.zone
-        limit = self._limit(person.id)
+        limits = Limits(
+            daily=self._settings.daily_limit or None,
+            max_active=self._settings.max_active_tasks or None,
+            group_daily=self._settings.group_daily_limit or None,
+            is_group=group,
+            exempt=person.id in self._settings.admin_ids,
+        )
+        if source_key is None and message_id is not None:
+            # Telegram may hand the same update over again after a restart.
+            source_key = f"{chat_id}:{message_id}"
         outcome = await self._tasks.create(
             NewTask(
-                # Telegram may hand the same update over again after a restart.
-                source_key=f"{chat_id}:{message_id}" if message_id is not None else None,
+                source_key=source_key,
                 user_id=person.id,
                 chat_id=chat_id,
                 message_id=message_id,
@@ -141,8 +198,9 @@ class GenerationService:
                 quota_day=quota_day(now, zone),
                 created_at=now,
                 deadline=now + self._settings.task_timeout,
+                locale=locale,
             ),
-            limit=limit,
+            limits=limits,
             user=UserSeen(person.id, person.username, person.first_name, person.language_code),
         )
         if isinstance(outcome, Created):
@@ -158,9 +216,52 @@ class GenerationService:
             return Accepted(outcome.task)
         if isinstance(outcome, Duplicate):
             return AlreadySeen(outcome.task)
+        if isinstance(outcome, Banned):
+            log.info("user %s is banned; prompt refused", person.id)
+            return Barred()
+        if isinstance(outcome, TooManyActive):
+            log.info("user %s has %s open tasks; prompt refused", person.id, outcome.active)
+            return Busy(outcome.limit)
+        resets_at = next_reset(now, zone)
+        if isinstance(outcome, GroupOverQuota):
+            log.info("chat %s is over its daily limit (%s used)", chat_id, outcome.used)
+            self._metrics.quota_refusals.inc()
+            return GroupRefused(QuotaStatus(outcome.used, outcome.limit, resets_at))
+        assert isinstance(outcome, OverQuota)
         log.info("user %s is over the daily limit (%s used)", person.id, outcome.used)
         self._metrics.quota_refusals.inc()
-        return Refused(QuotaStatus(used=outcome.used, limit=limit, resets_at=next_reset(now, zone)))
+        return Refused(QuotaStatus(used=outcome.used, limit=outcome.limit, resets_at=resets_at))
+
+    async def history(self, user_id: int) -> list[Task]:
+        return await self._tasks.recent(user_id, HISTORY_SIZE)
+
+    async def prompt_of(self, user_id: int, task_id: int) -> str | None:
+        """The prompt of one of this person's own tasks (for "draw again"), else None."""
+        task = await self._tasks.get(task_id)
+        return task.prompt if task is not None and task.user_id == user_id else None
+
+    async def cancel(self, user_id: int) -> int:
+        """Stop every waiting task of this person, refunded; returns how many."""
+        cancelled = await self._tasks.cancel_waiting(
+            user_id, Failure.CANCELLED.value, self._clock()
+        )
+        for task in cancelled:
+            log.info("task %s cancelled by its user (quota refunded)", task.id)
+            await self._delivery.report_failure(task, Failure.CANCELLED)
+        return len(cancelled)
+
+    async def group_limit(self, chat_id: int) -> tuple[int | None, int]:
+        """The group's own daily limit (None: none) and how many it used today."""
+        own = await self._chats.daily_limit(chat_id) if self._chats is not None else None
+        limit = own if own is not None else self._settings.group_daily_limit
+        used = await self._tasks.used_in_chat(
+            chat_id, quota_day(self._clock(), self._settings.zone)
+        )
+        return (limit or None), used
+
+    async def set_group_limit(self, chat_id: int, limit: int) -> None:
+        assert self._chats is not None
+        await self._chats.set_daily_limit(chat_id, limit)
 
     async def learn(self) -> None:
         """Seed the poll scheduler with what finished tasks took, so restarts keep it."""
@@ -215,6 +316,7 @@ class GenerationService:
                 self._wake()
                 return await self._tasks.get(task.id)
         self._log_upstream(task, "create", exc)
+        await self._tell_operator(exc)
         await self._fail(task, _FAILURE_FOR_KIND[exc.kind])
         return await self._tasks.get(task.id)
 
@@ -261,8 +363,18 @@ class GenerationService:
                 await self._tasks.record_poll(task.id, next_at=next_at, attempts=attempts, now=now)
         else:
             self._log_upstream(task, "result", exc)
+            await self._tell_operator(exc)
             await self._fail(task, _FAILURE_FOR_KIND[exc.kind])
         return await self._tasks.get(task.id)
+
+    async def _tell_operator(self, exc: GPTunnelError) -> None:
+        if self._on_upstream_error is None or exc.kind is not ErrorKind.UNAVAILABLE:
+            return
+        try:
+            await self._on_upstream_error(exc)
+        except Exception:
+            # An alert that cannot be sent must not keep the user from hearing about it.
+            log.exception("could not alert the operator")
 
     async def fail_overdue(self, task: Task) -> None:
         await self._fail(task, Failure.TIMEOUT)

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     shutdown_timeout: float = Field(default=8.0, gt=0)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
+    max_active_tasks: int = Field(default=2, ge=0)  # 0: no cap
+    group_daily_limit: int = Field(default=0, ge=0)  # 0: groups have no limit of their own
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,124 +1,266 @@
-"""Every text the bot sends, in one place (HTML parse mode; user text is always escaped)."""
+"""Every text the bot sends, by catalogue key (HTML parse mode; user text is always escaped).
+
+The words live in bot/locales/<locale>/LC_MESSAGES/messages.po; this module only picks the key
+and fills the placeholders. `_` is a Gettext for one locale (see bot/i18n.py).
+"""
 
 from __future__ import annotations
 
 from html import escape
 
 from bot.failures import Failure
+from bot.i18n import Gettext
 from bot.quota import QuotaStatus
 
 CAPTION_LIMIT = 1024
+# Prompts shown in /history are cut to keep the list readable.
+HISTORY_PROMPT_LIMIT = 80
 
-WORKING = "🎨 Drawing your picture… This usually takes under a minute."
-NO_TEXT = (
-    "I can only draw from text. Describe the picture in words, for example: "
-    "<i>a red fox in the snow, watercolour</i>."
-)
-REPLY_HAS_NO_TEXT = "The message you replied to has no text to draw from."
-UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
-
-FAILURES: dict[Failure, str] = {
-    Failure.MODERATION: (
-        "🚫 The prompt was refused by the content filter. Please rephrase it and try again. "
-        "Your quota was not charged."
-    ),
-    Failure.UNAVAILABLE: (
-        "⚠️ The drawing service is temporarily unavailable. The bot's operator has been "
-        "notified; please try again later. Your quota was not charged."
-    ),
-    Failure.OVERLOADED: (
-        "⏳ The drawing service is overloaded right now. Please try again in a few minutes. "
-        "Your quota was not charged."
-    ),
-    Failure.REJECTED: (
-        "🚫 The drawing service rejected this request. Try a different prompt. "
-        "Your quota was not charged."
-    ),
-    Failure.GENERATION_FAILED: (
-        "😞 The picture could not be generated. Please try again. Your quota was not charged."
-    ),
-    Failure.TIMEOUT: (
-        "⌛ Generation took too long and was stopped. Please try again. Your quota was not charged."
-    ),
-    Failure.DOWNLOAD_FAILED: (
-        "😞 The picture was made but could not be fetched. Please try again. "
-        "Your quota was not charged."
-    ),
-    Failure.DELIVERY_FAILED: (
-        "😞 The picture was made but Telegram would not accept it. Please try again. "
-        "Your quota was not charged."
-    ),
-    Failure.CHAT_UNAVAILABLE: "",
-    Failure.INTERRUPTED: (
-        "🔄 The bot restarted while starting your picture, so it was not made. "
-        "Please send the prompt again. Your quota was not charged."
-    ),
+# A failure with no key has nobody to tell (the chat is gone).
+FAILURE_KEYS: dict[Failure, str | None] = {
+    Failure.MODERATION: "failure-moderation",
+    Failure.UNAVAILABLE: "failure-unavailable",
+    Failure.OVERLOADED: "failure-overloaded",
+    Failure.REJECTED: "failure-rejected",
+    Failure.GENERATION_FAILED: "failure-generation-failed",
+    Failure.TIMEOUT: "failure-timeout",
+    Failure.DOWNLOAD_FAILED: "failure-download-failed",
+    Failure.DELIVERY_FAILED: "failure-delivery-failed",
+    Failure.CHAT_UNAVAILABLE: None,
+    Failure.INTERRUPTED: "failure-interrupted",
+    Failure.CANCELLED: "failure-cancelled",
 }
 
 
-def empty_prompt(*, private: bool) -> str:
-    lines = ["✏️ Tell me what to draw, for example: <code>/draw a lighthouse at dawn</code>."]
-    if private:
-        lines.append("In this chat you can also just send the description as a message.")
-    else:
-        lines.append("You can also reply <code>/draw</code> to a message to draw its text.")
-    return "\n".join(lines)
+def working(_: Gettext) -> str:
+    return _("working")
 
 
-def too_long(length: int, limit: int) -> str:
-    return (
-        f"📏 The prompt is too long: {length} characters, the limit is {limit}. "
-        "Please shorten it and send it again."
-    )
+def no_text(_: Gettext) -> str:
+    return _("no-text")
 
 
-def _duration(seconds: float) -> str:
+def reply_has_no_text(_: Gettext) -> str:
+    return _("reply-has-no-text")
+
+
+def unknown_command(_: Gettext) -> str:
+    return _("unknown-command")
+
+
+def status_done(_: Gettext) -> str:
+    return _("status-done")
+
+
+def failure(_: Gettext, reason: Failure) -> str:
+    """The explanation for a failed task; empty when there is nobody to tell."""
+    key = FAILURE_KEYS[reason]
+    return _(key) if key else ""
+
+
+def empty_prompt(_: Gettext, *, private: bool) -> str:
+    hint = _("empty-prompt-private") if private else _("empty-prompt-group")
+    return _("empty-prompt") + "\n" + hint
+
+
+def too_long(_: Gettext, length: int, limit: int) -> str:
+    return _("too-long").format(length=length, limit=limit)
+
+
+def _duration(_: Gettext, seconds: float) -> str:
     minutes = int(seconds // 60)
     hours, minutes = divmod(minutes, 60)
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{max(minutes, 1)} min"
+        return _("duration-hours").format(hours=hours, minutes=minutes)
+    return _("duration-minutes").format(minutes=max(minutes, 1))
 
 
-def _reset_phrase(status: QuotaStatus, now: float) -> str:
+def _reset_phrase(_: Gettext, status: QuotaStatus, now: float) -> str:
     at = status.resets_at.strftime("%H:%M %Z")
-    return f"at {at} (in {_duration(status.seconds_to_reset(now))})"
+    return _("reset-phrase").format(at=at, duration=_duration(_, status.seconds_to_reset(now)))
 
 
-def over_quota(status: QuotaStatus, now: float) -> str:
-    return (
-        f"🧮 You have used all {status.limit} pictures for today. "
-        f"The quota resets {_reset_phrase(status, now)}."
-    )
+def over_quota(_: Gettext, status: QuotaStatus, now: float) -> str:
+    return _("over-quota").format(limit=status.limit, reset=_reset_phrase(_, status, now))
 
 
-def quota(status: QuotaStatus, now: float) -> str:
+def group_over_quota(_: Gettext, status: QuotaStatus, now: float) -> str:
+    return _("group-over-quota").format(limit=status.limit, reset=_reset_phrase(_, status, now))
+
+
+def too_many_active(_: Gettext, limit: int) -> str:
+    return _("too-many-active").format(limit=limit)
+
+
+def banned(_: Gettext) -> str:
+    return _("banned")
+
+
+def quota(_: Gettext, status: QuotaStatus, now: float) -> str:
     if status.limit is None:
-        return f"♾️ You have no daily limit. Pictures today: {status.used}."
-    return (
-        f"🧮 Pictures today: {status.used} of {status.limit}, {status.left} left.\n"
-        f"The quota resets {_reset_phrase(status, now)}."
+        return _("quota-unlimited").format(used=status.used)
+    return _("quota-limited").format(
+        used=status.used, limit=status.limit, left=status.left, reset=_reset_phrase(_, status, now)
     )
 
 
-def help_text(bot_username: str, status: QuotaStatus, now: float) -> str:
-    mention = f"@{escape(bot_username)}"
-    return (
-        "👋 I draw pictures from text descriptions.\n\n"
-        "<b>In a private chat</b> just send me a description, or use "
-        "<code>/draw your prompt</code> (also <code>/imagine</code> and <code>/art</code>).\n\n"
-        "<b>In a group</b> add me to the group, then:\n"
-        "• <code>/draw your prompt</code> or "
-        f"<code>/draw@{escape(bot_username)} your prompt</code>\n"
-        "• reply <code>/draw</code> to any message to draw its text\n"
-        f"• start a message with {mention} followed by the prompt\n"
-        "With Telegram's privacy mode on, I only see commands and replies to my messages, "
-        "so ordinary chatter stays private.\n\n"
-        "/quota shows how many pictures you have left today.\n\n" + quota(status, now)
-    )
+def help_text(_: Gettext, bot_username: str, status: QuotaStatus, now: float) -> str:
+    return _("help").format(username=escape(bot_username)) + "\n\n" + quota(_, status, now)
 
 
 def caption(prompt: str) -> str:
     """The prompt as an HTML caption: cut to Telegram's limit first, then escaped."""
-    text = prompt if len(prompt) <= CAPTION_LIMIT else prompt[: CAPTION_LIMIT - 1] + "…"
-    return escape(text, quote=False)
+    return escape(_cut(prompt, CAPTION_LIMIT), quote=False)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- /lang ---------------------------------------------------------------------------------
+
+
+def language_name(_: Gettext) -> str:
+    return _("language-name")
+
+
+def lang_current(_: Gettext) -> str:
+    return _("lang-current").format(language=language_name(_))
+
+
+def lang_set(_: Gettext) -> str:
+    return _("lang-set").format(language=language_name(_))
+
+
+# --- /history and /cancel -----------------------------------------------------------------
+
+
+def history_empty(_: Gettext) -> str:
+    return _("history-empty")
+
+
+def history(_: Gettext, entries: list[tuple[str, str]]) -> str:
+    """entries: (state, prompt) pairs, newest first."""
+    lines = [_("history-header")]
+    for number, (state, prompt) in enumerate(entries, start=1):
+        lines.append(
+            _("history-line").format(
+                number=number,
+                state=_(f"state-{state}"),
+                prompt=escape(_cut(prompt, HISTORY_PROMPT_LIMIT), quote=False),
+            )
+        )
+    return "\n".join(lines)
+
+
+def redraw_button(_: Gettext, number: int) -> str:
+    return _("history-redraw-button").format(number=number)
+
+
+def redraw_unknown(_: Gettext) -> str:
+    return _("redraw-unknown")
+
+
+def redraw_started(_: Gettext) -> str:
+    return _("redraw-started")
+
+
+def cancelled(_: Gettext, count: int) -> str:
+    return _("cancel-none") if count == 0 else _("cancel-done").format(count=count)
+
+
+# --- groups -------------------------------------------------------------------------------
+
+
+def group_limit_show(_: Gettext, limit: int | None, used: int) -> str:
+    if limit is None:
+        return _("grouplimit-show-unlimited").format(used=used)
+    return _("grouplimit-show").format(limit=limit, used=used)
+
+
+def group_limit_set(_: Gettext, limit: int | None) -> str:
+    if limit is None:
+        return _("grouplimit-set-unlimited")
+    return _("grouplimit-set").format(limit=limit)
+
+
+def group_limit_usage(_: Gettext) -> str:
+    return _("grouplimit-usage")
+
+
+def group_limit_not_admin(_: Gettext) -> str:
+    return _("grouplimit-not-admin")
+
+
+# --- the operator -------------------------------------------------------------------------
+
+
+def admin_usage(_: Gettext, command: str) -> str:
+    return _(f"admin-usage-{command}")
+
+
+def admin_unknown_user(_: Gettext, who: str) -> str:
+    return _("admin-unknown-user").format(who=escape(who))
+
+
+def admin_granted(_: Gettext, user_id: int, extra: int, limit: int | None) -> str:
+    total = "∞" if limit is None else str(limit)
+    return _("admin-granted").format(user=user_id, extra=extra, total=total)
+
+
+def admin_limit_set(_: Gettext, user_id: int, limit: int) -> str:
+    return _("admin-limit-set").format(user=user_id, limit=limit)
+
+
+def admin_banned(_: Gettext, user_id: int) -> str:
+    return _("admin-banned").format(user=user_id)
+
+
+def admin_unbanned(_: Gettext, user_id: int) -> str:
+    return _("admin-unbanned").format(user=user_id)
+
+
+def alert(_: Gettext, kind: str) -> str:
+    return _(f"alert-{kind}")
+
+
+def stats(
+    _: Gettext,
+    *,
+    users_today: int,
+    users_week: int,
+    images_today: int,
+    images_total: int,
+    failures: dict[str, int],
+    median: float | None,
+    p95: float | None,
+    open_now: int,
+    balance: float | None,
+) -> str:
+    def seconds(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1f}"
+
+    failure_lines = (
+        ", ".join(f"{escape(reason)}: {count}" for reason, count in sorted(failures.items())) or "—"
+    )
+    return _("stats").format(
+        users_today=users_today,
+        users_week=users_week,
+        images_today=images_today,
+        images_total=images_total,
+        failures=failure_lines,
+        median=seconds(median),
+        p95=seconds(p95),
+        open_now=open_now,
+        balance=_("stats-unavailable") if balance is None else f"{balance:.2f}",
+    )
+
+
+# --- the command menu ---------------------------------------------------------------------
+
+PRIVATE_COMMANDS = ("draw", "history", "cancel", "quota", "lang", "help")
+GROUP_COMMANDS = ("draw", "quota", "grouplimit", "lang", "help")
+
+
+def command_description(_: Gettext, command: str) -> str:
+    return _(f"command-{command}")

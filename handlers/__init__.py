@@ -2,14 +2,21 @@
 
 from aiogram import Router
 
-from handlers import common, group, private
+from handlers import admin, common, group, history, private
 
 
 def build_router() -> Router:
     root = Router(name="root")
     # Commands every chat shares come first; the private router ends with catch-alls.
     # Fresh routers each time: an aiogram Router can belong to only one parent.
-    root.include_routers(common.make_router(), group.make_router(), private.make_router())
+    # The operator's commands first: for anyone else they fall through to "unknown command".
+    root.include_routers(
+        admin.make_router(),
+        common.make_router(),
+        history.make_router(),
+        group.make_router(),
+        private.make_router(),
+    )
     return root
 
 

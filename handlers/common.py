@@ -1,37 +1,92 @@
-"""Commands that work the same in every chat: /start, /help, /quota."""
+"""Commands that work the same in every chat: /start, /help, /quota, /lang."""
 
 from __future__ import annotations
 
 import time
+from functools import partial
 
-from aiogram import Bot, Router
-from aiogram.filters import Command, CommandStart
-from aiogram.types import Message
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.generation import GenerationService
+from bot.i18n import LOCALES
+from bot.language import LanguageService
 from bot.telegram_out import Sender
 from handlers.drawing import person_of
-from handlers.replies import reply
+from handlers.replies import answer_callback, reply
+
+LANG_PREFIX = "lang:"
 
 
 async def on_help(
-    message: Message, bot: Bot, sender: Sender, generation: GenerationService
+    message: Message, bot: Bot, sender: Sender, generation: GenerationService, i18n: I18n
 ) -> None:
     person = person_of(message)
     if person is None:
         return
     me = await bot.me()
     status = await generation.quota(person.id)
-    await reply(sender, message, texts.help_text(me.username or "", status, time.time()))
+    text = texts.help_text(i18n.gettext, me.username or "", status, time.time())
+    await reply(sender, message, text)
 
 
-async def on_quota(message: Message, sender: Sender, generation: GenerationService) -> None:
+async def on_quota(
+    message: Message, sender: Sender, generation: GenerationService, i18n: I18n
+) -> None:
     person = person_of(message)
     if person is None:
         return
     status = await generation.quota(person.id)
-    await reply(sender, message, texts.quota(status, time.time()))
+    await reply(sender, message, texts.quota(i18n.gettext, status, time.time()))
+
+
+def _language_buttons(i18n: I18n) -> InlineKeyboardMarkup:
+    # Each language is named in itself, so anyone can find their own.
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts.language_name(partial(i18n.gettext, locale=locale)),
+                    callback_data=LANG_PREFIX + locale,
+                )
+                for locale in LOCALES
+            ]
+        ]
+    )
+
+
+async def on_lang(
+    message: Message,
+    command: CommandObject,
+    sender: Sender,
+    languages: LanguageService,
+    i18n: I18n,
+) -> None:
+    person = person_of(message)
+    if person is None:
+        return
+    wanted = (command.args or "").strip().lower()
+    if wanted in LOCALES:
+        await languages.choose(person.id, wanted)
+        with i18n.use_locale(wanted):
+            await reply(sender, message, texts.lang_set(i18n.gettext))
+        return
+    current = texts.lang_current(i18n.gettext)
+    await reply(sender, message, current, markup=_language_buttons(i18n))
+
+
+async def on_lang_button(
+    query: CallbackQuery, sender: Sender, languages: LanguageService, i18n: I18n
+) -> None:
+    wanted = (query.data or "")[len(LANG_PREFIX) :]
+    if not await languages.choose(query.from_user.id, wanted):
+        await answer_callback(sender, query)
+        return
+    with i18n.use_locale(wanted):
+        await answer_callback(sender, query, texts.lang_set(i18n.gettext))
 
 
 def make_router() -> Router:
@@ -39,4 +94,6 @@ def make_router() -> Router:
     router.message.register(on_help, CommandStart())
     router.message.register(on_help, Command("help"))
     router.message.register(on_quota, Command("quota"))
+    router.message.register(on_lang, Command("lang"))
+    router.callback_query.register(on_lang_button, F.data.startswith(LANG_PREFIX))
     return router

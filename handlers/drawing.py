@@ -5,13 +5,18 @@ from __future__ import annotations
 import logging
 
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.delivery import Delivery
 from bot.generation import (
     Accepted,
     AlreadySeen,
+    Barred,
+    Busy,
     GenerationService,
+    GroupRefused,
+    Outcome,
     Person,
     PromptProblem,
     Refused,
@@ -44,15 +49,17 @@ async def draw(
     sender: Sender,
     generation: GenerationService,
     delivery: Delivery,
+    i18n: I18n,
 ) -> None:
+    _ = i18n.gettext
     private = message.chat.type == "private"
     problem = generation.check_prompt(prompt)
     if problem is PromptProblem.EMPTY or prompt is None:
-        await reply(sender, message, texts.empty_prompt(private=private))
+        await reply(sender, message, texts.empty_prompt(_, private=private))
         return
     if problem is PromptProblem.TOO_LONG:
         limit = generation.max_prompt_length
-        await reply(sender, message, texts.too_long(len(prompt.strip()), limit))
+        await reply(sender, message, texts.too_long(_, len(prompt.strip()), limit))
         return
     person = person_of(message)
     if person is None:
@@ -63,9 +70,44 @@ async def draw(
         message_id=message.message_id,
         thread_id=thread_of(message),
         prompt=prompt,
+        locale=i18n.current_locale,
+        group=not private,
     )
+    now = message.date.timestamp()
+    await start_drawing(
+        message,
+        outcome,
+        now=now,
+        sender=sender,
+        generation=generation,
+        delivery=delivery,
+        i18n=i18n,
+    )
+
+
+async def start_drawing(
+    message: Message,
+    outcome: Outcome,
+    *,
+    now: float,
+    sender: Sender,
+    generation: GenerationService,
+    delivery: Delivery,
+    i18n: I18n,
+) -> None:
+    """Answer an intake outcome in the chat of `message`; start the task if it was accepted."""
+    _ = i18n.gettext
+    refusal: str | None = None
     if isinstance(outcome, Refused):
-        await reply(sender, message, texts.over_quota(outcome.quota, message.date.timestamp()))
+        refusal = texts.over_quota(_, outcome.quota, now)
+    elif isinstance(outcome, GroupRefused):
+        refusal = texts.group_over_quota(_, outcome.quota, now)
+    elif isinstance(outcome, Busy):
+        refusal = texts.too_many_active(_, outcome.limit)
+    elif isinstance(outcome, Barred):
+        refusal = texts.banned(_)
+    if refusal is not None:
+        await reply(sender, message, refusal)
         return
     if isinstance(outcome, AlreadySeen):
         return  # handled before a restart; its task carries on from storage

@@ -1,13 +1,17 @@
-"""Groups: only what is addressed to the bot — /draw (also as a reply) and @bot prompts."""
+"""Groups: only what is addressed to the bot — /draw (also as a reply), @bot prompts, and
+/grouplimit for the group's administrators."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.delivery import Delivery
@@ -17,6 +21,11 @@ from bot.telegram_out import Sender
 from handlers.drawing import draw
 from handlers.private import DRAW_COMMANDS
 from handlers.replies import reply
+
+log = logging.getLogger(__name__)
+
+# Far beyond any sensible daily budget; keeps the number a plain SQLite integer.
+MAX_GROUP_LIMIT = 1_000_000
 
 
 class MentionsBot(BaseFilter):
@@ -37,17 +46,25 @@ async def on_draw(
     sender: Sender,
     generation: GenerationService,
     delivery: Delivery,
+    i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
     if not (command.args or "").strip() and replied is not None:
         replied_text = replied.text or replied.caption
         if not replied_text or not replied_text.strip():
-            await reply(sender, message, texts.REPLY_HAS_NO_TEXT)
+            await reply(sender, message, texts.reply_has_no_text(i18n.gettext))
             return
-        await draw(message, replied_text, sender=sender, generation=generation, delivery=delivery)
+        await draw(
+            message,
+            replied_text,
+            sender=sender,
+            generation=generation,
+            delivery=delivery,
+            i18n=i18n,
+        )
         return
     prompt = command_prompt(command.args, None)
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
 async def on_mention(
@@ -56,14 +73,54 @@ async def on_mention(
     sender: Sender,
     generation: GenerationService,
     delivery: Delivery,
+    i18n: I18n,
 ) -> None:
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
+
+
+async def is_chat_admin(message: Message, bot: Bot) -> bool:
+    """Telegram's own administrators of this chat (an anonymous admin writes as the chat)."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id == message.chat.id
+    if message.from_user is None:
+        return False
+    try:
+        member = await bot.get_chat_member(message.chat.id, message.from_user.id)
+    except TelegramAPIError as exc:
+        log.info("could not check admin rights in chat %s: %s", message.chat.id, exc)
+        return False
+    return member.status in (ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def on_group_limit(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    sender: Sender,
+    generation: GenerationService,
+    i18n: I18n,
+) -> None:
+    _ = i18n.gettext
+    args = (command.args or "").strip()
+    if not args:
+        limit, used = await generation.group_limit(message.chat.id)
+        await reply(sender, message, texts.group_limit_show(_, limit, used))
+        return
+    if not args.isdigit() or int(args) > MAX_GROUP_LIMIT:
+        await reply(sender, message, texts.group_limit_usage(_))
+        return
+    if not await is_chat_admin(message, bot):
+        await reply(sender, message, texts.group_limit_not_admin(_))
+        return
+    await generation.set_group_limit(message.chat.id, int(args))
+    await reply(sender, message, texts.group_limit_set(_, int(args) or None))
 
 
 def make_router() -> Router:
     router = Router(name="group")
     router.message.filter(F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP}))
     router.message.register(on_draw, Command(*DRAW_COMMANDS))
+    router.message.register(on_group_limit, Command("grouplimit"))
     router.message.register(on_mention, MentionsBot())
     # Anything else in a group is chatter between people: no handler, no reply.
     return router

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.delivery import Delivery
@@ -24,31 +25,31 @@ async def on_draw(
     sender: Sender,
     generation: GenerationService,
     delivery: Delivery,
+    i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
     replied_text = (replied.text or replied.caption) if replied else None
     prompt = command_prompt(command.args, replied_text)
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery)
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
-async def on_unknown_command(message: Message, sender: Sender) -> None:
-    await reply(sender, message, texts.UNKNOWN_COMMAND)
+async def on_unknown_command(message: Message, sender: Sender, i18n: I18n) -> None:
+    await reply(sender, message, texts.unknown_command(i18n.gettext))
 
 
 async def on_text(
-    message: Message, sender: Sender, generation: GenerationService, delivery: Delivery
+    message: Message,
+    sender: Sender,
+    generation: GenerationService,
+    delivery: Delivery,
+    i18n: I18n,
 ) -> None:
-    await draw(
-        message,
-        message.text or message.caption,
-        sender=sender,
-        generation=generation,
-        delivery=delivery,
-    )
+    prompt = message.text or message.caption
+    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
 
 
-async def on_no_text(message: Message, sender: Sender) -> None:
-    await reply(sender, message, texts.NO_TEXT)
+async def on_no_text(message: Message, sender: Sender, i18n: I18n) -> None:
+    await reply(sender, message, texts.no_text(i18n.gettext))
 
 
 def make_router() -> Router:

@@ -51,4 +51,28 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 4: languages, operator controls, group limits, admin alerts.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+    ALTER TABLE users ADD COLUMN chosen_locale TEXT;
+    ALTER TABLE users ADD COLUMN daily_limit INTEGER;
+    ALTER TABLE users ADD COLUMN banned INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX users_username ON users(username COLLATE NOCASE);
+    CREATE TABLE grants (
+        user_id   INTEGER NOT NULL,
+        quota_day TEXT NOT NULL,
+        extra     INTEGER NOT NULL,
+        PRIMARY KEY (user_id, quota_day)
+    );
+    CREATE TABLE chat_limits (
+        chat_id     INTEGER PRIMARY KEY,
+        daily_limit INTEGER NOT NULL
+    );
+    CREATE TABLE admin_alerts (
+        kind    TEXT PRIMARY KEY,
+        sent_at REAL NOT NULL
+    );
+    CREATE INDEX tasks_chat_quota ON tasks(chat_id, quota_day) WHERE charged = 1;
+    CREATE INDEX tasks_user ON tasks(user_id, id)
+    """,
 )

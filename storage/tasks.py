@@ -59,6 +59,8 @@ class Task:
     submitted_at: float | None = None
     last_poll_at: float | None = None
     upstream_done_at: float | None = None
+    # The asker's language at intake, for texts sent from the background loop.
+    locale: str = "en"
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> Task:
@@ -80,6 +82,18 @@ class NewTask:
     quota_day: str
     created_at: float
     deadline: float
+    locale: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What bounds a new task; every bound is checked inside the insert's transaction."""
+
+    daily: int | None  # the default personal limit (DAILY_LIMIT); None: no limit
+    max_active: int | None = None  # open tasks per user (MAX_ACTIVE_TASKS); None: no cap
+    group_daily: int | None = None  # GROUP_DAILY_LIMIT for a group without its own setting
+    is_group: bool = False  # the chat is a group: its own daily limit applies as well
+    exempt: bool = False  # an operator (ADMIN_IDS): none of the bounds above
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +105,24 @@ class Created:
 @dataclass(frozen=True, slots=True)
 class OverQuota:
     used: int
+    limit: int | None = None  # the limit that applied, extra grants included
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOverQuota:
+    used: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class TooManyActive:
+    active: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Banned:
+    """The operator banned this user: nothing is started."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +140,16 @@ class TaskRepository:
         self._db = db
 
     async def create(
-        self, new: NewTask, *, limit: int | None, user: UserSeen | None = None
-    ) -> Created | OverQuota | Duplicate:
-        """Check the quota and insert in one transaction, so a burst can never overspend it.
+        self,
+        new: NewTask,
+        *,
+        limit: int | None = None,
+        limits: Limits | None = None,
+        user: UserSeen | None = None,
+    ) -> Created | OverQuota | GroupOverQuota | TooManyActive | Banned | Duplicate:
+        """Check every bound and insert in one transaction, so a burst can never overspend.
         `user` is recorded in the same write: one commit per prompt instead of two."""
+        bounds = limits if limits is not None else Limits(daily=limit)
         async with self._db.transaction() as conn:
             if user is not None:
                 await conn.execute(UPSERT_USER, user.params(new.created_at))
@@ -123,19 +161,44 @@ class TaskRepository:
                 if row is not None:
                     return Duplicate(Task.from_row(row))
             cur = await conn.execute(
+                "SELECT banned, daily_limit FROM users WHERE user_id = ?", (new.user_id,)
+            )
+            account = await cur.fetchone()
+            if account is not None and account["banned"]:
+                return Banned()
+            personal = await _personal_limit(conn, new, bounds, account)
+            used = await _count(
+                conn,
                 "SELECT COUNT(*) FROM tasks WHERE user_id = ? AND quota_day = ? AND charged = 1",
                 (new.user_id, new.quota_day),
             )
-            count_row = await cur.fetchone()
-            used = int(count_row[0]) if count_row else 0
-            if limit is not None and used >= limit:
-                return OverQuota(used)
+            if personal is not None and used >= personal:
+                return OverQuota(used, personal)
+            if bounds.is_group and not bounds.exempt:
+                group = await _group_limit(conn, new.chat_id, bounds.group_daily)
+                if group is not None:
+                    group_used = await _count(
+                        conn,
+                        "SELECT COUNT(*) FROM tasks "
+                        "WHERE chat_id = ? AND quota_day = ? AND charged = 1",
+                        (new.chat_id, new.quota_day),
+                    )
+                    if group_used >= group:
+                        return GroupOverQuota(group_used, group)
+            if bounds.max_active is not None and not bounds.exempt:
+                active = await _count(
+                    conn,
+                    f"SELECT COUNT(*) FROM tasks WHERE user_id = ? AND state IN {_OPEN}",
+                    (new.user_id,),
+                )
+                if active >= bounds.max_active:
+                    return TooManyActive(active, bounds.max_active)
             cur = await conn.execute(
                 """
                 INSERT INTO tasks (source_key, user_id, chat_id, message_id, thread_id, prompt,
                                    model, state, quota_day, created_at, updated_at, next_at,
-                                   deadline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)
+                                   deadline, locale)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)
                 RETURNING *
                 """,
                 (
@@ -151,6 +214,7 @@ class TaskRepository:
                     new.created_at,
                     new.created_at,
                     new.deadline,
+                    new.locale,
                 ),
             )
             inserted = await cur.fetchone()
@@ -322,3 +386,57 @@ class TaskRepository:
     async def count_open(self) -> int:
         row = await self._db.fetchone(f"SELECT COUNT(*) FROM tasks WHERE state IN {_OPEN}")
         return int(row[0]) if row else 0
+
+    async def used_in_chat(self, chat_id: int, quota_day: str) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM tasks WHERE chat_id = ? AND quota_day = ? AND charged = 1",
+            (chat_id, quota_day),
+        )
+        return int(row[0]) if row else 0
+
+    async def recent(self, user_id: int, limit: int) -> list[Task]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM tasks WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)
+        )
+        return [Task.from_row(row) for row in rows]
+
+    async def cancel_waiting(self, user_id: int, reason: str, now: float) -> list[Task]:
+        """new or submitted → failed, refunded, in one write; the loop skips failed tasks."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
+                "updated_at = ? WHERE user_id = ? AND state IN ('new', 'submitted') RETURNING *",
+                (reason, now, now, user_id),
+            )
+            return [Task.from_row(row) for row in await cur.fetchall()]
+
+
+async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int:
+    cur = await conn.execute(sql, params)
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _personal_limit(
+    conn: aiosqlite.Connection, new: NewTask, bounds: Limits, user: aiosqlite.Row | None
+) -> int | None:
+    """The user's own limit today: /setlimit over DAILY_LIMIT, plus today's /grant."""
+    if bounds.exempt:
+        return None
+    base = user["daily_limit"] if user is not None and user["daily_limit"] is not None else None
+    base = bounds.daily if base is None else int(base)
+    if base is None:
+        return None
+    extra = await _count(
+        conn,
+        "SELECT COALESCE(SUM(extra), 0) FROM grants WHERE user_id = ? AND quota_day = ?",
+        (new.user_id, new.quota_day),
+    )
+    return base + extra
+
+
+async def _group_limit(conn: aiosqlite.Connection, chat_id: int, default: int | None) -> int | None:
+    cur = await conn.execute("SELECT daily_limit FROM chat_limits WHERE chat_id = ?", (chat_id,))
+    row = await cur.fetchone()
+    limit = int(row[0]) if row is not None else default
+    return limit or None  # 0 means no limit of the group's own

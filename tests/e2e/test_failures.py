@@ -10,6 +10,7 @@ import pytest
 from bot import texts
 from bot.failures import Failure
 from tests.e2e.conftest import OTHER, USER, Env
+from tests.i18n import EN
 
 
 async def ask_and_wait_for_end(env: Env, text: str = "a quiet harbour") -> tuple[int, Any]:
@@ -29,7 +30,7 @@ def status_text(env: Env, row: Any) -> str | None:
         if s.method == "sendMessage"
     ]
     visible = [text for text in visible if text is not None]
-    if texts.WORKING in visible:
+    if texts.working(EN) in visible:
         return None  # a stale "drawing…" is still in the chat: not settled (yet)
     return visible[-1] if visible else None
 
@@ -40,7 +41,7 @@ async def test_moderation_refusal_on_create(env: Env, bot_running: Any, code: in
     async with bot_running():
         _, row = await ask_and_wait_for_end(env, "something forbidden")
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.MODERATION]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.MODERATION)
         )
     assert row["failure"] == "moderation"
     assert len(env.gptunnel.creates) == 1  # refusals are never retried
@@ -53,7 +54,7 @@ async def test_moderation_refusal_while_polling(env: Env, bot_running: Any) -> N
     async with bot_running():
         _, row = await ask_and_wait_for_end(env, "forbidden later")
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.MODERATION]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.MODERATION)
         )
     assert env.charged(USER) == 0
 
@@ -66,7 +67,7 @@ async def test_operator_problems_say_temporarily_unavailable(
     async with bot_running():
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.UNAVAILABLE]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.UNAVAILABLE)
         )
     assert row["failure"] == "unavailable"
     assert env.charged(USER) == 0
@@ -78,7 +79,7 @@ async def test_a_rejected_key_says_temporarily_unavailable(env: Env, bot_running
     async with bot_running(gptunnel_api_key="not-the-right-key"):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.UNAVAILABLE]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.UNAVAILABLE)
         )
     assert env.charged(USER) == 0
 
@@ -88,7 +89,7 @@ async def test_overloaded_past_the_retries(env: Env, bot_running: Any) -> None:
     async with bot_running():
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.OVERLOADED]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.OVERLOADED)
         )
     assert len(env.gptunnel.creates) == 5  # retried with backoff, then given up
     assert env.charged(USER) == 0
@@ -101,7 +102,7 @@ async def test_refused_connections_are_retried_then_reported(env: Env, bot_runni
     async with bot_running(gptunnel_base_url=dead):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.OVERLOADED]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.OVERLOADED)
         )
     assert row["attempts"] == 4 and env.charged(USER) == 0
 
@@ -127,7 +128,7 @@ async def test_generation_failed_upstream(env: Env, bot_running: Any) -> None:
     async with bot_running():
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.GENERATION_FAILED]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.GENERATION_FAILED)
         )
     assert env.charged(USER) == 0
 
@@ -137,7 +138,7 @@ async def test_generation_timed_out(env: Env, bot_running: Any) -> None:
     async with bot_running(task_timeout=1):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
-            lambda: status_text(env, row) == texts.FAILURES[Failure.TIMEOUT]
+            lambda: status_text(env, row) == texts.failure(EN, Failure.TIMEOUT)
         )
     assert row["failure"] == "timeout" and env.charged(USER) == 0
 
@@ -151,7 +152,7 @@ async def test_expired_link_is_a_download_failure(env: Env, bot_running: Any) ->
         gpt.expire(next(iter(gpt.tasks)))
         rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed")
         await env.telegram.wait_until(
-            lambda: status_text(env, rows[0]) == texts.FAILURES[Failure.DOWNLOAD_FAILED]
+            lambda: status_text(env, rows[0]) == texts.failure(EN, Failure.DOWNLOAD_FAILED)
         )
     assert env.charged(USER) == 0
 

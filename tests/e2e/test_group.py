@@ -8,6 +8,7 @@ import pytest
 
 from bot import texts
 from tests.e2e.conftest import GROUP, OTHER, USER, Env
+from tests.i18n import EN
 
 
 def group(env: Env, user: int, text: str | None = None, **kw: Any) -> int:
@@ -76,7 +77,10 @@ async def test_bare_draw_and_reply_to_sticker_explain(env: Env, bot_running: Any
         to_sticker = group(env, USER, "/draw", reply_to_message_id=sticker)
         await tg.wait_until(lambda: len(tg.sent_to(GROUP)) == 2)
     answers = {s.reply_to_message_id: s.text for s in tg.sent_to(GROUP)}
-    assert answers == {bare: texts.empty_prompt(private=False), to_sticker: texts.REPLY_HAS_NO_TEXT}
+    assert answers == {
+        bare: texts.empty_prompt(EN, private=False),
+        to_sticker: texts.reply_has_no_text(EN),
+    }
     assert gpt.creates == []
 
 

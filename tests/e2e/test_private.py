@@ -9,6 +9,7 @@ from PIL import Image
 
 from bot import texts
 from tests.e2e.conftest import API_KEY, GROUP, OTHER, USER, Env
+from tests.i18n import EN
 
 
 async def test_private_prompt_becomes_a_photo_reply(env: Env, bot_running: Any) -> None:
@@ -28,7 +29,7 @@ async def test_private_prompt_becomes_a_photo_reply(env: Env, bot_running: Any) 
     ]
     assert set(gpt.auth_headers_seen) == {API_KEY}  # the bare key, no "Bearer"
     status = next(s for s in tg.sent_to(USER) if s.method == "sendMessage")
-    assert status.text == texts.WORKING and status.reply_to_message_id == prompt_id
+    assert status.text == texts.working(EN) and status.reply_to_message_id == prompt_id
     assert status.deleted, "the 'drawing…' message must not be left in the chat"
     assert any(chat == USER and action == "upload_photo" for _, chat, action in tg.chat_actions)
     assert env.charged(USER) == 1
@@ -36,7 +37,7 @@ async def test_private_prompt_becomes_a_photo_reply(env: Env, bot_running: Any) 
 
 async def test_draw_command_and_aliases(env: Env, bot_running: Any) -> None:
     tg = env.telegram
-    async with bot_running():
+    async with bot_running(max_active_tasks=3):
         for text in ("/draw a boat", "/imagine a bridge", "/art a tower"):
             tg.push_message(USER, USER, text)
         await tg.wait_until(lambda: len(tg.photos(USER)) == 3)
@@ -73,11 +74,11 @@ async def test_bad_input_gets_a_clear_reply_and_starts_nothing(env: Env, bot_run
     tg, gpt = env.telegram, env.gptunnel
     async with bot_running(max_prompt_length=50):
         cases = {
-            tg.push_message(USER, USER, "/draw"): texts.empty_prompt(private=True),
-            tg.push_message(USER, USER, "x" * 51): texts.too_long(51, 50),
-            tg.push_message(USER, USER, sticker=True): texts.NO_TEXT,
-            tg.push_message(USER, USER, photo=True): texts.NO_TEXT,
-            tg.push_message(USER, USER, voice=True): texts.NO_TEXT,
+            tg.push_message(USER, USER, "/draw"): texts.empty_prompt(EN, private=True),
+            tg.push_message(USER, USER, "x" * 51): texts.too_long(EN, 51, 50),
+            tg.push_message(USER, USER, sticker=True): texts.no_text(EN),
+            tg.push_message(USER, USER, photo=True): texts.no_text(EN),
+            tg.push_message(USER, USER, voice=True): texts.no_text(EN),
         }
         await tg.wait_until(lambda: len(tg.sent_to(USER)) == len(cases))
         # The bot still serves people after all that.

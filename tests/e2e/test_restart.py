@@ -8,6 +8,7 @@ from typing import Any
 from bot import texts
 from bot.failures import Failure
 from tests.e2e.conftest import API_KEY, TOKEN, USER, Env
+from tests.i18n import EN
 
 
 async def test_kill9_while_generating_then_restart_delivers_once(
@@ -57,7 +58,7 @@ async def test_kill9_during_the_create_call_fails_and_refunds_not_duplicates(
     await tg.wait_until(
         lambda: (
             tg.current_text(USER, rows[0]["status_message_id"])
-            == texts.FAILURES[Failure.INTERRUPTED]
+            == texts.failure(EN, Failure.INTERRUPTED)
         )
     )
     # The user may send it again; that prompt goes through as usual.

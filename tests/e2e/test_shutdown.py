@@ -8,6 +8,7 @@ from typing import Any
 from bot import texts
 from bot.failures import Failure
 from tests.e2e.conftest import USER, Env
+from tests.i18n import EN
 
 
 async def test_sigterm_mid_task_then_restart_delivers_the_image(env: Env, bot_process: Any) -> None:
@@ -65,7 +66,7 @@ async def test_sigterm_during_the_create_call_lets_it_finish_instead_of_failing(
     await tg.wait_for(lambda s: s.is_photo, timeout=20)
     assert await second.terminate() == 0
     assert env.rows()[0]["failure"] is None
-    assert all(s.plain_text != texts.FAILURES[Failure.INTERRUPTED] for s in tg.sent)
+    assert all(s.plain_text != texts.failure(EN, Failure.INTERRUPTED) for s in tg.sent)
     assert len(gpt.creates) == 1
 
 

@@ -17,13 +17,17 @@ from aiogram.methods import SendChatAction, SendMessage
 from aiogram.types import Update
 
 from bot import texts
+from bot.admin import AdminService
 from bot.app import build_dispatcher
 from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.gptunnel import GPTunnelClient
+from bot.i18n import Translator, build_i18n
+from bot.language import LanguageService
 from bot.settings import Settings
 from bot.telegram_out import Sender
-from storage import Database, TaskRepository, UserRepository
+from storage import ChatRepository, Database, StatsRepository, TaskRepository, UserRepository
+from tests.i18n import EN, RU
 from tests.routing.recording import RecordingSession
 
 USER = {"id": 111, "is_bot": False, "first_name": "Ann", "language_code": "en"}
@@ -110,10 +114,25 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     sender = Sender(bot)
     tasks = TaskRepository(db)
     delivery = Delivery(bot=bot, sender=sender, tasks=tasks, gptunnel=client)
+    users = UserRepository(db)
     generation = GenerationService(
-        settings=cfg, tasks=tasks, users=UserRepository(db), gptunnel=client, delivery=delivery
+        settings=cfg,
+        tasks=tasks,
+        users=users,
+        gptunnel=client,
+        delivery=delivery,
+        chats=ChatRepository(db),
     )
-    dp = build_dispatcher(settings=cfg, generation=generation, sender=sender, delivery=delivery)
+    translator = Translator(build_i18n())
+    dp = build_dispatcher(
+        settings=cfg,
+        generation=generation,
+        sender=sender,
+        delivery=delivery,
+        languages=LanguageService(users),
+        translator=translator,
+        admin=AdminService(settings=cfg, users=users, stats=StatsRepository(db), gptunnel=client),
+    )
     yield Harness(dp=dp, bot=bot, session=session, db=db, creates=creates)
     await client.aclose()
     await db.close()
@@ -128,7 +147,7 @@ async def test_private_text_is_a_prompt(harness: Harness) -> None:
     assert harness.creates[0]["model"] == "yandex-art"
     rows = await harness.task_rows()
     assert rows[0]["state"] == "submitted" and rows[0]["status_message_id"] is not None
-    assert harness.replies() == [texts.WORKING]
+    assert harness.replies() == [texts.working(EN)]
     actions = harness.session.of(SendChatAction)
     assert actions and actions[0].action == "upload_photo"
 
@@ -168,19 +187,19 @@ async def test_private_message_without_text_is_refused(
     harness: Harness, extra: dict[str, Any]
 ) -> None:
     await harness.feed(message(None, **extra))
-    assert harness.replies() == [texts.NO_TEXT]
+    assert harness.replies() == [texts.no_text(EN)]
     assert harness.creates == [] and await harness.task_rows() == []
 
 
 async def test_bare_draw_asks_for_a_prompt(harness: Harness) -> None:
     await harness.feed(message("/draw"))
-    assert harness.replies() == [texts.empty_prompt(private=True)]
+    assert harness.replies() == [texts.empty_prompt(EN, private=True)]
     assert await harness.task_rows() == []
 
 
 async def test_too_long_prompt_is_refused(harness: Harness) -> None:
     await harness.feed(message("x" * 501))
-    assert harness.replies() == [texts.too_long(501, 500)]
+    assert harness.replies() == [texts.too_long(EN, 501, 500)]
     assert harness.creates == [] and await harness.task_rows() == []
 
 
@@ -191,7 +210,7 @@ async def test_prompt_at_the_limit_is_accepted(harness: Harness) -> None:
 
 async def test_unknown_command_gets_a_hint(harness: Harness) -> None:
     await harness.feed(message("/frobnicate now"))
-    assert harness.replies() == [texts.UNKNOWN_COMMAND]
+    assert harness.replies() == [texts.unknown_command(EN)]
     assert harness.creates == []
 
 
@@ -293,13 +312,13 @@ async def test_group_draw_reply_to_sticker_explains(harness: Harness) -> None:
     await harness.feed(
         group_message("/draw", reply_to_message=group_message(None, sticker=sticker))
     )
-    assert harness.replies() == [texts.REPLY_HAS_NO_TEXT]
+    assert harness.replies() == [texts.reply_has_no_text(EN)]
     assert harness.creates == []
 
 
 async def test_group_bare_draw_asks_for_a_prompt(harness: Harness) -> None:
     await harness.feed(group_message("/draw"))
-    assert harness.replies() == [texts.empty_prompt(private=False)]
+    assert harness.replies() == [texts.empty_prompt(EN, private=False)]
     assert harness.creates == []
 
 
@@ -350,3 +369,23 @@ async def test_anonymous_admin_is_charged_to_the_chat(harness: Harness) -> None:
     await harness.feed(group_message("/draw a flag", user=anonymous, sender_chat=GROUP))
     row = (await harness.task_rows())[0]
     assert row["user_id"] == GROUP["id"]
+
+
+# --- languages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language_code", ["ru", "be"])
+async def test_russian_readers_are_answered_in_russian(
+    harness: Harness, language_code: str
+) -> None:
+    ru_user = {**USER, "language_code": language_code}
+    await harness.feed(message("", user=ru_user))
+    await harness.feed(message("/nonsense", user=ru_user))
+    await harness.feed(message("/lang en", user=ru_user))
+    await harness.feed(message("/nonsense", user=ru_user))
+    assert harness.replies() == [
+        texts.no_text(RU),
+        texts.unknown_command(RU),
+        texts.lang_set(EN),
+        texts.unknown_command(EN),
+    ]

@@ -179,13 +179,13 @@ async def test_over_quota_at_the_limit(tasks: TaskRepository) -> None:
     for _ in range(2):
         await created(tasks, limit=2)
     outcome = await tasks.create(new_task(), limit=2)
-    assert outcome == OverQuota(used=2)
+    assert outcome == OverQuota(used=2, limit=2)
     assert await tasks.used(1, DAY) == 2
     assert await tasks.count_open() == 2
 
 
 async def test_limit_zero_refuses_everything(tasks: TaskRepository) -> None:
-    assert await tasks.create(new_task(), limit=0) == OverQuota(used=0)
+    assert await tasks.create(new_task(), limit=0) == OverQuota(used=0, limit=0)
     assert await tasks.count_open() == 0
 
 
@@ -639,6 +639,9 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
         "language_code": "en",
         "first_seen": T0,
         "last_seen": T0,
+        "chosen_locale": None,
+        "daily_limit": None,
+        "banned": 0,
     }
 
     await users.seen(42, username=None, first_name="Ally", language_code="ru", now=T0 + 60)
@@ -651,6 +654,9 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
         "language_code": "ru",
         "first_seen": T0,
         "last_seen": T0 + 60,
+        "chosen_locale": None,
+        "daily_limit": None,
+        "banned": 0,
     }
     count = await db.fetchone("SELECT COUNT(*) FROM users")
     assert count is not None

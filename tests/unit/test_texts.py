@@ -11,7 +11,9 @@ import pytest
 
 from bot import texts
 from bot.failures import Failure
+from bot.i18n import Gettext
 from bot.quota import QuotaStatus
+from tests.i18n import EN, RU
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -81,19 +83,21 @@ def test_caption_limit_matches_telegram() -> None:
     assert texts.CAPTION_LIMIT == 1024
 
 
+@pytest.mark.parametrize("_", [EN, RU], ids=["en", "ru"])
 @pytest.mark.parametrize("failure", [f for f in Failure if f is not Failure.CHAT_UNAVAILABLE])
-def test_every_failure_has_a_text(failure: Failure) -> None:
-    text = texts.FAILURES[failure]
-    assert isinstance(text, str)
-    assert text.strip()
+def test_every_failure_has_a_text(failure: Failure, _: Gettext) -> None:
+    text = texts.failure(_, failure)
+    key = texts.FAILURE_KEYS[failure]
+    assert text.strip() and key is not None and text != key  # translated, not the bare key
 
 
 def test_failure_texts_cover_every_failure() -> None:
-    assert set(texts.FAILURES) == set(Failure)
+    assert set(texts.FAILURE_KEYS) == set(Failure)
+    assert texts.failure(EN, Failure.CHAT_UNAVAILABLE) == ""
 
 
 def test_failure_texts_are_distinct() -> None:
-    shown = [texts.FAILURES[f] for f in Failure if f is not Failure.CHAT_UNAVAILABLE]
+    shown = [texts.failure(EN, f) for f in Failure if f is not Failure.CHAT_UNAVAILABLE]
     assert len(set(shown)) == len(shown)
 
 
@@ -106,7 +110,7 @@ NOW_MSK = (RESETS_MSK - timedelta(hours=3, minutes=30)).timestamp()
 
 
 def test_over_quota_mentions_limit_and_reset_time() -> None:
-    text = texts.over_quota(status(10, 10, RESETS_MSK), NOW_MSK)
+    text = texts.over_quota(EN, status(10, 10, RESETS_MSK), NOW_MSK)
     assert "10" in text
     assert "00:00" in text
     assert "MSK" in text
@@ -114,7 +118,7 @@ def test_over_quota_mentions_limit_and_reset_time() -> None:
 
 
 def test_quota_mentions_use_left_and_reset_time() -> None:
-    text = texts.quota(status(3, 10, RESETS_MSK), NOW_MSK)
+    text = texts.quota(EN, status(3, 10, RESETS_MSK), NOW_MSK)
     assert "3 of 10" in text
     assert "7 left" in text
     assert "00:00" in text
@@ -124,35 +128,35 @@ def test_quota_mentions_use_left_and_reset_time() -> None:
 def test_quota_reset_in_utc() -> None:
     resets = datetime(2024, 5, 2, tzinfo=ZoneInfo("UTC"))
     now = (resets - timedelta(minutes=20)).timestamp()
-    text = texts.quota(status(1, 5, resets), now)
+    text = texts.quota(EN, status(1, 5, resets), now)
     assert "00:00 UTC" in text
     assert "20 min" in text
 
 
 def test_quota_reset_in_under_a_minute_says_one_minute() -> None:
     now = RESETS_MSK.timestamp() - 5
-    assert "1 min" in texts.over_quota(status(10, 10, RESETS_MSK), now)
+    assert "1 min" in texts.over_quota(EN, status(10, 10, RESETS_MSK), now)
 
 
 def test_quota_without_limit() -> None:
-    text = texts.quota(status(12, None, RESETS_MSK), NOW_MSK)
+    text = texts.quota(EN, status(12, None, RESETS_MSK), NOW_MSK)
     assert "no daily limit" in text
     assert "12" in text
 
 
 def test_too_long_names_both_numbers() -> None:
-    text = texts.too_long(612, 500)
+    text = texts.too_long(EN, 612, 500)
     assert "612" in text
     assert "500" in text
 
 
 @pytest.mark.parametrize("private", [True, False])
 def test_empty_prompt_shows_draw(private: bool) -> None:
-    assert "/draw" in texts.empty_prompt(private=private)
+    assert "/draw" in texts.empty_prompt(EN, private=private)
 
 
 def test_help_mentions_the_bot_and_the_quota() -> None:
-    text = texts.help_text("DrawBot", status(2, 10, RESETS_MSK), NOW_MSK)
+    text = texts.help_text(EN, "DrawBot", status(2, 10, RESETS_MSK), NOW_MSK)
     assert "@DrawBot" in text
     assert "/draw@DrawBot" in text
     assert "/quota" in text

@@ -1,0 +1,112 @@
+"""The operator's tools (ADMIN_IDS): extra quota, personal limits, bans, and the figures."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.gptunnel import GPTunnelClient, GPTunnelError
+from bot.quota import quota_day
+from bot.settings import Settings
+from storage import StatsRepository, UserRepository
+
+log = logging.getLogger(__name__)
+
+MAX_ID_DIGITS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    users_today: int
+    users_week: int
+    images_today: int
+    images_total: int
+    failures: dict[str, int]
+    median: float | None
+    p95: float | None
+    open_now: int
+    balance: float | None  # None: GPTunnel did not say
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile of values sorted ascending."""
+    if not sorted_values:
+        return None
+    rank = max(math.ceil(fraction * len(sorted_values)), 1)
+    return sorted_values[rank - 1]
+
+
+class AdminService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        users: UserRepository,
+        stats: StatsRepository,
+        gptunnel: GPTunnelClient,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._users = users
+        self._stats = stats
+        self._gptunnel = gptunnel
+        self._clock = clock
+
+    def is_operator(self, user_id: int) -> bool:
+        return user_id in self._settings.admin_ids
+
+    async def resolve(self, who: str) -> int | None:
+        """A numeric id as is; an @username (or bare username) from those who wrote to us."""
+        who = who.strip()
+        if who.lstrip("-").isdigit():
+            # Telegram ids fit in 52 bits; anything longer is a typo, not a user.
+            return int(who) if len(who.lstrip("-")) <= MAX_ID_DIGITS else None
+        name = who.removeprefix("@")
+        if not name:
+            return None
+        return await self._users.find_by_username(name)
+
+    async def grant(self, user_id: int, extra: int) -> int:
+        """Extra pictures for today only; returns today's extra in total."""
+        day = quota_day(self._clock(), self._settings.zone)
+        total = await self._users.grant(user_id, day, extra)
+        log.info("operator granted user %s %s extra pictures for %s", user_id, extra, day)
+        return total
+
+    async def set_limit(self, user_id: int, limit: int) -> None:
+        await self._users.set_daily_limit(user_id, limit, self._clock())
+        log.info("operator set user %s's daily limit to %s", user_id, limit)
+
+    async def set_banned(self, user_id: int, banned: bool) -> None:
+        await self._users.set_banned(user_id, banned, self._clock())
+        log.info("operator %s user %s", "banned" if banned else "unbanned", user_id)
+
+    async def stats(self) -> Stats:
+        now = self._clock()
+        zone = self._settings.zone
+        today = datetime.fromtimestamp(now, zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        figures = await self._stats.figures(
+            day_start=today.timestamp(),
+            # "This week": the last seven calendar days, today included.
+            week_start=(today - timedelta(days=6)).timestamp(),
+        )
+        try:
+            balance: float | None = await self._gptunnel.balance()
+        except GPTunnelError as exc:
+            log.warning("GPTunnel balance unavailable: %s", exc)
+            balance = None
+        return Stats(
+            users_today=figures.users_today,
+            users_week=figures.users_week,
+            images_today=figures.images_today,
+            images_total=figures.images_total,
+            failures=figures.failures,
+            median=percentile(figures.durations, 0.5),
+            p95=percentile(figures.durations, 0.95),
+            open_now=figures.open_now,
+            balance=balance,
+        )

@@ -1,0 +1,44 @@
+"""The command menus Telegram shows: one for private chats, one for groups, in each language."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import SetMyCommands
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+)
+
+from bot import texts
+from bot.i18n import DEFAULT_LOCALE, LOCALES, Translator
+from bot.telegram_out import Sender
+
+log = logging.getLogger(__name__)
+
+
+async def register_commands(sender: Sender, translator: Translator) -> None:
+    """setMyCommands for both scopes and every locale; a refusal is logged, never fatal."""
+    scopes = (
+        (BotCommandScopeAllPrivateChats(), texts.PRIVATE_COMMANDS),
+        (BotCommandScopeAllGroupChats(), texts.GROUP_COMMANDS),
+    )
+    for scope, names in scopes:
+        for locale in LOCALES:
+            _ = translator(locale)
+            commands = [
+                BotCommand(command=name, description=texts.command_description(_, name))
+                for name in names
+            ]
+            # The default locale goes without a language code: it is what everyone else sees.
+            language_code = None if locale == DEFAULT_LOCALE else locale
+            try:
+                await sender(
+                    SetMyCommands(commands=commands, scope=scope, language_code=language_code)
+                )
+            except TelegramAPIError as exc:
+                log.warning(
+                    "could not register the %s commands for %s: %s", scope.type, locale, exc
+                )

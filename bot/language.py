@@ -1,0 +1,56 @@
+"""Which language a person is answered in: their /lang choice, else their Telegram language."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+
+from bot.i18n import LOCALES, locale_for
+from storage import UserRepository
+
+
+class LanguageService:
+    def __init__(self, users: UserRepository, clock: Callable[[], float] = time.time) -> None:
+        self._users = users
+        self._clock = clock
+
+    async def locale(self, person_id: int, language_code: str | None) -> str:
+        chosen = await self._users.chosen_locale(person_id)
+        return chosen if chosen in LOCALES else locale_for(language_code)
+
+    async def choose(self, person_id: int, locale: str) -> bool:
+        if locale not in LOCALES:
+            return False
+        await self._users.choose_locale(person_id, locale, self._clock())
+        return True
+
+
+class LanguageMiddleware(I18nMiddleware):
+    """aiogram's I18nMiddleware, with the locale read from storage first."""
+
+    def __init__(self, i18n: I18n, languages: LanguageService) -> None:
+        super().__init__(i18n)
+        self._languages = languages
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        who = asker(event, data.get("event_from_user"))
+        if who is None:
+            return self.i18n.default_locale
+        person_id, language_code = who
+        return await self._languages.locale(person_id, language_code)
+
+
+def asker(event: TelegramObject, user: User | None) -> tuple[int, str | None] | None:
+    """Who an update speaks for: a chat writing as itself (anonymous admin, channel), else
+    the user; with their Telegram language."""
+    if isinstance(event, Message) and event.sender_chat is not None:
+        return event.sender_chat.id, None
+    if isinstance(event, CallbackQuery):
+        user = event.from_user
+    if user is None:
+        return None
+    return user.id, user.language_code

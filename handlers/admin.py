@@ -1,0 +1,143 @@
+"""The operator's commands (ADMIN_IDS only): /grant, /setlimit, /ban, /unban, /stats.
+
+From anyone else these commands match nothing here, so they end where any unknown command
+does: the private router's "unknown command" reply, or silence in a group.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import BaseFilter, Command, CommandObject
+from aiogram.types import Message
+from aiogram.utils.i18n import I18n
+
+from bot import texts
+from bot.admin import AdminService
+from bot.generation import GenerationService
+from bot.telegram_out import Sender
+from handlers.replies import reply
+
+# Far beyond any sensible daily number; keeps it a plain SQLite integer.
+MAX_AMOUNT = 1_000_000
+
+
+class IsOperator(BaseFilter):
+    async def __call__(self, message: Message, admin: AdminService) -> bool:
+        # A chat writing as itself (anonymous admin, channel) is never the operator.
+        user = message.from_user
+        return message.sender_chat is None and user is not None and admin.is_operator(user.id)
+
+
+async def _target_and_number(
+    args: str | None, admin: AdminService, *, minimum: int
+) -> tuple[str, int | None, int] | None:
+    """(what was written, the user id or None if unknown, n), or None when malformed."""
+    parts = (args or "").split()
+    if len(parts) != 2 or not parts[1].isdigit():
+        return None
+    number = int(parts[1])
+    if not minimum <= number <= MAX_AMOUNT:
+        return None
+    return parts[0], await admin.resolve(parts[0]), number
+
+
+async def on_grant(
+    message: Message,
+    command: CommandObject,
+    sender: Sender,
+    admin: AdminService,
+    generation: GenerationService,
+    i18n: I18n,
+) -> None:
+    _ = i18n.gettext
+    parsed = await _target_and_number(command.args, admin, minimum=1)
+    if parsed is None:
+        await reply(sender, message, texts.admin_usage(_, "grant"))
+        return
+    who, user_id, extra = parsed
+    if user_id is None:
+        await reply(sender, message, texts.admin_unknown_user(_, who))
+        return
+    await admin.grant(user_id, extra)
+    limit = (await generation.quota(user_id)).limit
+    await reply(sender, message, texts.admin_granted(_, user_id, extra, limit))
+
+
+async def on_setlimit(
+    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+) -> None:
+    _ = i18n.gettext
+    parsed = await _target_and_number(command.args, admin, minimum=0)
+    if parsed is None:
+        await reply(sender, message, texts.admin_usage(_, "setlimit"))
+        return
+    who, user_id, limit = parsed
+    if user_id is None:
+        await reply(sender, message, texts.admin_unknown_user(_, who))
+        return
+    await admin.set_limit(user_id, limit)
+    await reply(sender, message, texts.admin_limit_set(_, user_id, limit))
+
+
+async def _ban(
+    message: Message,
+    command: CommandObject,
+    sender: Sender,
+    admin: AdminService,
+    i18n: I18n,
+    *,
+    banned: bool,
+) -> None:
+    _ = i18n.gettext
+    name = "ban" if banned else "unban"
+    parts = (command.args or "").split()
+    if len(parts) != 1:
+        await reply(sender, message, texts.admin_usage(_, name))
+        return
+    user_id = await admin.resolve(parts[0])
+    if user_id is None:
+        await reply(sender, message, texts.admin_unknown_user(_, parts[0]))
+        return
+    await admin.set_banned(user_id, banned)
+    text = texts.admin_banned(_, user_id) if banned else texts.admin_unbanned(_, user_id)
+    await reply(sender, message, text)
+
+
+async def on_ban(
+    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+) -> None:
+    await _ban(message, command, sender, admin, i18n, banned=True)
+
+
+async def on_unban(
+    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+) -> None:
+    await _ban(message, command, sender, admin, i18n, banned=False)
+
+
+async def on_stats(message: Message, sender: Sender, admin: AdminService, i18n: I18n) -> None:
+    figures = await admin.stats()
+    text = texts.stats(
+        i18n.gettext,
+        users_today=figures.users_today,
+        users_week=figures.users_week,
+        images_today=figures.images_today,
+        images_total=figures.images_total,
+        failures=figures.failures,
+        median=figures.median,
+        p95=figures.p95,
+        open_now=figures.open_now,
+        balance=figures.balance,
+    )
+    await reply(sender, message, text)
+
+
+def make_router() -> Router:
+    router = Router(name="admin")
+    router.message.filter(IsOperator())
+    router.message.register(on_grant, Command("grant"))
+    router.message.register(on_setlimit, Command("setlimit"))
+    router.message.register(on_ban, Command("ban"))
+    router.message.register(on_unban, Command("unban"))
+    router.message.register(on_stats, Command("stats"))
+    return router

@@ -1,0 +1,50 @@
+"""Read-only figures for the operator's /stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    users_today: int
+    users_week: int
+    images_today: int
+    images_total: int
+    failures: dict[str, int]
+    durations: list[float]  # seconds from prompt to delivery, delivered tasks, ascending
+    open_now: int
+
+
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def figures(self, *, day_start: float, week_start: float) -> Figures:
+        async def one(sql: str, params: tuple[float, ...] = ()) -> int:
+            row = await self._db.fetchone(sql, params)
+            return int(row[0]) if row and row[0] is not None else 0
+
+        active = "SELECT COUNT(DISTINCT user_id) FROM tasks WHERE created_at >= ?"
+        delivered = "SELECT COUNT(*) FROM tasks WHERE state = 'delivered'"
+        failures = await self._db.fetchall(
+            "SELECT failure, COUNT(*) FROM tasks WHERE state = 'failed' GROUP BY failure"
+        )
+        durations = await self._db.fetchall(
+            "SELECT finished_at - created_at FROM tasks "
+            "WHERE state = 'delivered' AND finished_at IS NOT NULL ORDER BY 1"
+        )
+        return Figures(
+            users_today=await one(active, (day_start,)),
+            users_week=await one(active, (week_start,)),
+            images_today=await one(delivered + " AND finished_at >= ?", (day_start,)),
+            images_total=await one(delivered),
+            failures={str(row[0]): int(row[1]) for row in failures},
+            durations=[float(row[0]) for row in durations],
+            open_now=await one(
+                "SELECT COUNT(*) FROM tasks "
+                "WHERE state IN ('new', 'submitting', 'submitted', 'ready')"
+            ),
+        )

@@ -39,6 +39,7 @@ from storage import (
     ChatRepository,
     Database,
     MetaRepository,
+    OriginalRepository,
     StatsRepository,
     TaskRepository,
     UserRepository,
@@ -143,6 +144,8 @@ async def create_app(settings: Settings) -> App:
         retry_delay=min(settings.poll_interval, 2.0),
         metrics=metrics,
         translator=translator,
+        originals=OriginalRepository(db),
+        progress_every=settings.progress_interval,
     )
     generation = GenerationService(
         settings=settings,

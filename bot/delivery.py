@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from aiogram.types import BufferedInputFile, ReplyParameters
 from aiogram.utils.chat_action import ChatActionSender
 from aiolimiter import AsyncLimiter
 
-from bot import texts
+from bot import image_buttons, texts
 from bot.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
 from bot.i18n import Translator, build_i18n
@@ -33,11 +34,16 @@ from bot.images import BadImage, prepare_photo
 from bot.metrics import Metrics
 from bot.superseded import Superseded
 from bot.telegram_out import Dropped, Priority, Sender
-from storage import Task, TaskRepository
+from storage import OriginalRepository, Task, TaskRepository
 
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+# Progress edits of one status message: at most one per this many seconds.
+PROGRESS_EVERY = 5.0
+# Originals are kept past GPTunnel's 48-hour link, then pruned.
+ORIGINAL_KEEP = 72 * 3600.0
+PRUNE_EVERY = 600.0
 # Status messages waiting for a slot beyond this many are not worth queueing.
 STATUS_BACKLOG = 200
 # Telegram shows a chat action for about five seconds.
@@ -70,6 +76,8 @@ class Delivery:
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
         translator: Translator | None = None,
+        originals: OriginalRepository | None = None,
+        progress_every: float = PROGRESS_EVERY,
     ) -> None:
         self._metrics = metrics or Metrics()
         self._bot = bot
@@ -90,6 +98,13 @@ class Delivery:
         self._last_action: dict[int, float] = {}
         self._action_refresh = action_refresh
         self._background: set[asyncio.Task[None]] = set()
+        self._originals = originals
+        self._pruned_at = 0.0
+        # Progress edits: when each task's status was last edited, and the edit under way.
+        self._progress_every = progress_every
+        self._progress_at: dict[int, float] = {}
+        self._progress_text: dict[int, str] = {}
+        self._editing: dict[int, asyncio.Task[None]] = {}
 
     async def show_working(self, task: Task) -> None:
         """Keep Telegram's "uploading photo" up in the chat while the picture is made."""
@@ -111,6 +126,53 @@ class Delivery:
             await self._bot.send_chat_action(
                 task.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=task.thread_id
             )
+
+    def show_progress(
+        self, task: Task, *, position: int | None, estimate: float | None, now: float
+    ) -> None:
+        """Edit the status into where the task stands: at most every few seconds, dropped if
+        it would arrive late, and never once the picture is on its way."""
+        if task.status_message_id is None or task.id in self._superseded:
+            return
+        started = time.monotonic()
+        if started - self._progress_at.get(task.id, float("-inf")) < self._progress_every:
+            return
+        if len(self._progress_at) > 50_000:
+            self._progress_at.clear()  # tasks ended by /cancel leave entries behind
+            self._progress_text.clear()
+        elapsed = now - (task.submitted_at or task.created_at)
+        text = texts.progress(
+            self._t(task.locale), position=position, elapsed=elapsed, estimate=estimate
+        )
+        if self._progress_text.get(task.id) == text or task.id in self._editing:
+            return
+        self._progress_at[task.id] = started
+        self._progress_text[task.id] = text
+        job = asyncio.create_task(self._edit_progress(task, text, started))
+        self._editing[task.id] = job
+        job.add_done_callback(functools.partial(self._edited, task.id))
+
+    def _edited(self, task_id: int, _job: asyncio.Task[None]) -> None:
+        self._editing.pop(task_id, None)
+
+    async def _edit_progress(self, task: Task, text: str, queued_at: float) -> None:
+        assert task.status_message_id is not None
+
+        def stale() -> bool:
+            # A newer edit is due by now, or the picture got there first.
+            late = time.monotonic() - queued_at > self._progress_every
+            return late or task.id in self._superseded
+
+        with contextlib.suppress(TelegramAPIError, Dropped):
+            await self._send(
+                EditMessageText(chat_id=task.chat_id, message_id=task.status_message_id, text=text),
+                priority=Priority.STATUS,
+                stale=stale,
+            )
+
+    def _forget_progress(self, task_id: int) -> None:
+        self._progress_at.pop(task_id, None)
+        self._progress_text.pop(task_id, None)
 
     def post_status_soon(self, task: Task) -> None:
         """Send the status in the background, so the prompt's update can be let go at once.
@@ -154,6 +216,11 @@ class Delivery:
     async def deliver(self, task: Task) -> None:
         assert task.result_url is not None
         self._superseded.mark(task.id)
+        self._forget_progress(task.id)
+        editing = self._editing.get(task.id)
+        if editing is not None:
+            # An edit already on the wire lands before the photo, never after it.
+            await asyncio.gather(editing, return_exceptions=True)
         async with self._slots:
             await self._deliver(task, task.result_url)
 
@@ -167,6 +234,7 @@ class Delivery:
                 message_thread_id=task.thread_id,
             ):
                 raw = await self._gptunnel.download(url, max_bytes=MAX_DOWNLOAD_BYTES)
+                await self._keep_original(task, raw, url)
                 prepared = await asyncio.to_thread(prepare_photo, raw, stem)
                 del raw
                 await self._send_image(task, prepared.data, prepared.filename, prepared.as_document)
@@ -199,9 +267,42 @@ class Delivery:
             self._metrics.delivered(task.model, self._clock() - (task.ready_at or self._clock()))
         await self._remove_status(task)
 
+    async def _keep_original(self, task: Task, raw: bytes, url: str) -> None:
+        """Keep the full-quality file for the "original file" button (GPTunnel's link dies)."""
+        if self._originals is None:
+            return
+        now = self._clock()
+        suffix = url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower()
+        ext = suffix if suffix.isalnum() and len(suffix) <= 5 else "webp"
+        await self._originals.save(task.id, raw, f"picture-{task.id}.{ext}", now)
+        if now - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = now
+            await self._originals.prune(now - ORIGINAL_KEEP)
+
+    async def send_original(self, task: Task, reply_to: int) -> bool:
+        """The kept original as a document, replying to the picture; False if it is gone."""
+        if self._originals is None:
+            return False
+        original = await self._originals.get(task.id)
+        if original is None:
+            return False
+        await self._send(
+            SendDocument(
+                chat_id=task.chat_id,
+                document=BufferedInputFile(original.data, original.filename),
+                reply_parameters=ReplyParameters(
+                    message_id=reply_to, allow_sending_without_reply=True
+                ),
+                message_thread_id=task.thread_id,
+            ),
+            priority=Priority.PHOTO,
+        )
+        return True
+
     async def _send_image(self, task: Task, data: bytes, filename: str, as_document: bool) -> None:
         reply = self._reply_to(task)
         caption = texts.caption(task.prompt)
+        buttons = image_buttons.keyboard(self._t(task.locale), task.id)
         if not as_document:
             try:
                 await self._send(
@@ -211,6 +312,7 @@ class Delivery:
                         caption=caption,
                         reply_parameters=reply,
                         message_thread_id=task.thread_id,
+                        reply_markup=buttons,
                     ),
                     priority=Priority.PHOTO,
                 )
@@ -227,6 +329,7 @@ class Delivery:
                 caption=caption,
                 reply_parameters=reply,
                 message_thread_id=task.thread_id,
+                reply_markup=buttons,
             ),
             priority=Priority.PHOTO,
         )
@@ -245,6 +348,7 @@ class Delivery:
     async def fail(self, task: Task, failure: Failure) -> None:
         """End the task, give its quota back, and tell the user why."""
         self._superseded.mark(task.id)
+        self._forget_progress(task.id)
         failed = await self._tasks.mark_failed(task.id, failure.value, self._clock())
         if failed is None:
             return  # already ended elsewhere: never tell twice

@@ -235,6 +235,11 @@ class GenerationService:
     async def history(self, user_id: int) -> list[Task]:
         return await self._tasks.recent(user_id, HISTORY_SIZE)
 
+    async def task_in_chat(self, task_id: int, chat_id: int) -> Task | None:
+        """A task asked in this chat (the picture a button sits under), else None."""
+        task = await self._tasks.get(task_id)
+        return task if task is not None and task.chat_id == chat_id else None
+
     async def prompt_of(self, user_id: int, task_id: int) -> str | None:
         """The prompt of one of this person's own tasks (for "draw again"), else None."""
         task = await self._tasks.get(task_id)
@@ -345,7 +350,9 @@ class GenerationService:
             last_gap = now - (task.last_poll_at or submitted)
             wait = self._scheduler.next_poll(task.model, age=now - submitted, last_gap=last_gap)
             next_at = min(now + wait, task.deadline)
-            await self._tasks.record_poll(task.id, next_at=next_at, attempts=0, now=now)
+            await self._tasks.record_poll(
+                task.id, next_at=next_at, attempts=0, now=now, upstream_status=media.status
+            )
         return await self._tasks.get(task.id)
 
     async def _poll_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
@@ -375,6 +382,14 @@ class GenerationService:
         except Exception:
             # An alert that cannot be sent must not keep the user from hearing about it.
             log.exception("could not alert the operator")
+
+    async def progress(self, task: Task) -> tuple[int | None, float | None]:
+        """Where a running task stands: its place in GPTunnel's queue while upstream says it
+        is waiting (else None), and how long tasks of its model usually take (if known)."""
+        position = None
+        if (task.upstream_status or "").lower() == "idle":
+            position = await self._tasks.queue_position(task)
+        return position, self._scheduler.typical(task.model)
 
     async def fail_overdue(self, task: Task) -> None:
         await self._fail(task, Failure.TIMEOUT)

@@ -157,6 +157,10 @@ class Poller:
                 await self._delivery.deliver(current)
             elif current is not None and current.state is TaskState.SUBMITTED:
                 await self._delivery.show_working(current)
+                position, estimate = await self._generation.progress(current)
+                self._delivery.show_progress(
+                    current, position=position, estimate=estimate, now=self._clock()
+                )
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -66,6 +66,13 @@ class PollScheduler:
                 self._windows[model] = Window(quantile(ordered, 0.05), quantile(ordered, 0.95))
         return self._windows[model]
 
+    def typical(self, model: str) -> float | None:
+        """The median time tasks of this model have taken, once enough have finished."""
+        samples = self._samples.get(model)
+        if not samples or len(samples) < MIN_SAMPLES:
+            return None
+        return quantile(sorted(samples), 0.5)
+
     def next_poll(self, model: str, *, age: float, last_gap: float | None) -> float:
         """Seconds from now until the next poll of a task submitted `age` seconds ago."""
         window = self.window(model)

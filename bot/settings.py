@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     daily_limit: int = Field(default=10, ge=0)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     poll_interval: float = Field(default=1.0, gt=0)
+    progress_interval: float = Field(default=5.0, gt=0)
     gptunnel_max_rps: float = Field(default=25.0, gt=0)
     gptunnel_max_connections: int = Field(default=10, ge=1)
     task_timeout: float = Field(default=600.0, gt=0)

@@ -264,3 +264,35 @@ GROUP_COMMANDS = ("draw", "quota", "grouplimit", "lang", "help")
 
 def command_description(_: Gettext, command: str) -> str:
     return _(f"command-{command}")
+
+
+# --- under each picture, and progress ----------------------------------------------------
+
+
+def button_again(_: Gettext) -> str:
+    return _("button-again")
+
+
+def button_original(_: Gettext) -> str:
+    return _("button-original")
+
+
+def again_started(_: Gettext) -> str:
+    return _("again-started")
+
+
+def image_unknown(_: Gettext) -> str:
+    return _("image-unknown")
+
+
+def original_gone(_: Gettext) -> str:
+    return _("original-gone")
+
+
+def progress(_: Gettext, *, position: int | None, elapsed: float, estimate: float | None) -> str:
+    """The status while a picture is made: its place in the queue, or how long it has run."""
+    if position is not None:
+        return _("progress-queued").format(position=position)
+    if estimate is None:
+        return _("progress-drawing-no-estimate").format(elapsed=int(elapsed))
+    return _("progress-drawing").format(elapsed=int(elapsed), estimate=max(int(estimate), 1))

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import admin, common, group, history, private
+from handlers import admin, common, group, history, image_buttons, private
 
 
 def build_router() -> Router:
@@ -14,6 +14,7 @@ def build_router() -> Router:
         admin.make_router(),
         common.make_router(),
         history.make_router(),
+        image_buttons.make_router(),
         group.make_router(),
         private.make_router(),
     )

@@ -4,6 +4,7 @@ from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
 from storage.database import Database
 from storage.meta import MetaRepository
+from storage.originals import Original, OriginalRepository
 from storage.stats import Figures, StatsRepository
 from storage.tasks import (
     Banned,
@@ -32,6 +33,8 @@ __all__ = [
     "Limits",
     "MetaRepository",
     "NewTask",
+    "Original",
+    "OriginalRepository",
     "OverQuota",
     "StatsRepository",
     "Task",

@@ -75,4 +75,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tasks_chat_quota ON tasks(chat_id, quota_day) WHERE charged = 1;
     CREATE INDEX tasks_user ON tasks(user_id, id)
     """,
+    # 5: full-quality originals behind the "original file" button; what upstream last said.
+    """
+    CREATE TABLE originals (
+        task_id    INTEGER PRIMARY KEY,
+        data       BLOB NOT NULL,
+        filename   TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX originals_age ON originals(created_at);
+    ALTER TABLE tasks ADD COLUMN upstream_status TEXT
+    """,
 )

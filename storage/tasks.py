@@ -61,6 +61,7 @@ class Task:
     upstream_done_at: float | None = None
     # The asker's language at intake, for texts sent from the background loop.
     locale: str = "en"
+    upstream_status: str | None = None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> Task:
@@ -272,12 +273,30 @@ class TaskRepository:
         )
         return changed == 1
 
-    async def record_poll(self, task_id: int, *, next_at: float, attempts: int, now: float) -> None:
+    async def record_poll(
+        self,
+        task_id: int,
+        *,
+        next_at: float,
+        attempts: int,
+        now: float,
+        upstream_status: str | None = None,
+    ) -> None:
         await self._db.execute(
             "UPDATE tasks SET polls = polls + 1, next_at = ?, attempts = ?, last_poll_at = ?, "
-            "updated_at = ? WHERE id = ? AND state = 'submitted'",
-            (next_at, attempts, now, now, task_id),
+            "upstream_status = COALESCE(?, upstream_status), updated_at = ? "
+            "WHERE id = ? AND state = 'submitted'",
+            (next_at, attempts, now, upstream_status, now, task_id),
         )
+
+    async def queue_position(self, task: Task) -> int:
+        """1 + how many of the bot's tasks of the same model wait upstream ahead of this one."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) FROM tasks WHERE state = 'submitted' AND model = ? "
+            "AND upstream_status = 'idle' AND id < ?",
+            (task.model, task.id),
+        )
+        return 1 + (int(row[0]) if row else 0)
 
     async def mark_ready(
         self, task_id: int, url: str, *, upstream_id: str | None = None, now: float

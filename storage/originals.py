@@ -1,0 +1,43 @@
+"""The full-quality image of each delivered task, kept for the "original file" button.
+
+Kept in SQLite (one file to back up, one volume in Docker) and pruned after ORIGINAL_KEEP
+seconds; GPTunnel's own link dies after 48 hours, so the bot must keep its copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    task_id: int
+    data: bytes
+    filename: str
+    created_at: float
+
+
+class OriginalRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, task_id: int, data: bytes, filename: str, now: float) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO originals (task_id, data, filename, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (task_id, data, filename, now),
+        )
+
+    async def get(self, task_id: int) -> Original | None:
+        row = await self._db.fetchone(
+            "SELECT task_id, data, filename, created_at FROM originals WHERE task_id = ?",
+            (task_id,),
+        )
+        if row is None:
+            return None
+        return Original(int(row[0]), bytes(row[1]), str(row[2]), float(row[3]))
+
+    async def prune(self, older_than: float) -> int:
+        return await self._db.execute("DELETE FROM originals WHERE created_at < ?", (older_than,))

@@ -141,6 +141,8 @@ class Delivery:
             self._progress_at.clear()  # tasks ended by /cancel leave entries behind
             self._progress_text.clear()
         elapsed = now - (task.submitted_at or task.created_at)
+        if elapsed < self._progress_every or self._send.queued >= STATUS_BACKLOG:
+            return  # the fresh "drawing…" says enough; under a backlog, photos come first
         text = texts.progress(
             self._t(task.locale), position=position, elapsed=elapsed, estimate=estimate
         )

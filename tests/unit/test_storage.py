@@ -15,6 +15,7 @@ from storage import (
     Database,
     Duplicate,
     NewTask,
+    OriginalRepository,
     OverQuota,
     Task,
     TaskRepository,
@@ -661,3 +662,42 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
     count = await db.fetchone("SELECT COUNT(*) FROM users")
     assert count is not None
     assert count[0] == 1
+
+
+# --- progress and originals --------------------------------------------------------------------
+
+
+async def test_queue_position_counts_earlier_tasks_still_waiting_upstream(
+    tasks: TaskRepository,
+) -> None:
+    ids = []
+    for user in (1, 2, 3):
+        task = await created(tasks, new_task(user_id=user))
+        assert await tasks.claim_submit(task.id, T0)
+        assert await tasks.mark_submitted(task.id, f"up-{user}", next_at=T0 + 5, now=T0)
+        ids.append(task.id)
+    await tasks.record_poll(ids[0], next_at=T0 + 9, attempts=0, now=T0 + 1, upstream_status="idle")
+    await tasks.record_poll(
+        ids[1], next_at=T0 + 9, attempts=0, now=T0 + 1, upstream_status="processing"
+    )
+    await tasks.record_poll(ids[2], next_at=T0 + 9, attempts=0, now=T0 + 1, upstream_status="idle")
+    third = await tasks.get(ids[2])
+    assert third is not None and third.upstream_status == "idle"
+    assert await tasks.queue_position(third) == 2  # only the first is ahead, still idle
+    first = await tasks.get(ids[0])
+    assert first is not None and await tasks.queue_position(first) == 1
+    # A poll without a status keeps the last one seen.
+    await tasks.record_poll(ids[0], next_at=T0 + 9, attempts=1, now=T0 + 2)
+    again = await tasks.get(ids[0])
+    assert again is not None and again.upstream_status == "idle"
+
+
+async def test_originals_are_kept_then_pruned(db: Database) -> None:
+    originals = OriginalRepository(db)
+    await originals.save(1, b"RIFF-old", "picture-1.webp", T0)
+    await originals.save(2, b"RIFF-new", "picture-2.webp", T0 + 100)
+    kept = await originals.get(1)
+    assert kept is not None and kept.data == b"RIFF-old" and kept.filename == "picture-1.webp"
+    assert await originals.prune(T0 + 50) == 1
+    assert await originals.get(1) is None
+    assert (await originals.get(2)) is not None

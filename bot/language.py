@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -14,19 +15,40 @@ from storage import UserRepository
 
 
 class LanguageService:
-    def __init__(self, users: UserRepository, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        users: UserRepository,
+        clock: Callable[[], float] = time.time,
+        cache_size: int = 100_000,
+    ) -> None:
         self._users = users
         self._clock = clock
+        # Every update asks; only /lang changes the answer, and it goes through this service:
+        # one process, so a cache in front of storage stays true.
+        self._chosen: OrderedDict[int, str | None] = OrderedDict()
+        self._cache_size = cache_size
 
     async def locale(self, person_id: int, language_code: str | None) -> str:
-        chosen = await self._users.chosen_locale(person_id)
+        if person_id in self._chosen:
+            self._chosen.move_to_end(person_id)
+            chosen = self._chosen[person_id]
+        else:
+            chosen = await self._users.chosen_locale(person_id)
+            self._remember(person_id, chosen)
         return chosen if chosen in LOCALES else locale_for(language_code)
 
     async def choose(self, person_id: int, locale: str) -> bool:
         if locale not in LOCALES:
             return False
         await self._users.choose_locale(person_id, locale, self._clock())
+        self._remember(person_id, locale)
         return True
+
+    def _remember(self, person_id: int, chosen: str | None) -> None:
+        self._chosen[person_id] = chosen
+        self._chosen.move_to_end(person_id)
+        while len(self._chosen) > self._cache_size:
+            self._chosen.popitem(last=False)
 
 
 class LanguageMiddleware(I18nMiddleware):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -73,11 +74,11 @@ async def draw(
         locale=i18n.current_locale,
         group=not private,
     )
-    now = message.date.timestamp()
     await start_drawing(
         message,
         outcome,
-        now=now,
+        # Not message.date: an update handed over again after a restart is old news.
+        now=time.time(),
         sender=sender,
         generation=generation,
         delivery=delivery,

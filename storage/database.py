@@ -73,20 +73,22 @@ class Database:
             else:
                 await conn.commit()
 
+    # Every call below is one statement and one trip to aiosqlite's thread: a lone statement
+    # is atomic on its own in autocommit mode, so it needs no BEGIN/COMMIT round trips.
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock:
-            cur = await self.conn.execute(sql, tuple(params))
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """A query, or a write with RETURNING (committed once its rows are read)."""
         async with self._lock:
-            cur = await self.conn.execute(sql, tuple(params))
-            return list(await cur.fetchall())
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """One statement in its own transaction; returns the number of rows changed."""
-        async with self.transaction() as conn:
-            cur = await conn.execute(sql, tuple(params))
+        """One write; returns the number of rows changed."""
+        async with self._lock:
+            cur = await self.conn.execute(sql, tuple(params))
             return cur.rowcount
 
     async def ping(self) -> bool:

@@ -154,47 +154,41 @@ class TaskRepository:
         async with self._db.transaction() as conn:
             if user is not None:
                 await conn.execute(UPSERT_USER, user.params(new.created_at))
-            if new.source_key is not None:
-                cur = await conn.execute(
-                    "SELECT * FROM tasks WHERE source_key = ?", (new.source_key,)
+            # Everything the bounds need, in one trip to the database thread.
+            facts = next(
+                iter(
+                    await conn.execute_fetchall(
+                        _FACTS,
+                        {
+                            "key": new.source_key,
+                            "user": new.user_id,
+                            "day": new.quota_day,
+                            "chat": new.chat_id,
+                        },
+                    )
                 )
-                row = await cur.fetchone()
-                if row is not None:
-                    return Duplicate(Task.from_row(row))
-            cur = await conn.execute(
-                "SELECT banned, daily_limit FROM users WHERE user_id = ?", (new.user_id,)
             )
-            account = await cur.fetchone()
-            if account is not None and account["banned"]:
+            if facts["dup_id"] is not None:
+                found = await conn.execute_fetchall(
+                    "SELECT * FROM tasks WHERE id = ?", (facts["dup_id"],)
+                )
+                return Duplicate(Task.from_row(next(iter(found))))
+            if facts["banned"]:
                 return Banned()
-            personal = await _personal_limit(conn, new, bounds, account)
-            used = await _count(
-                conn,
-                "SELECT COUNT(*) FROM tasks WHERE user_id = ? AND quota_day = ? AND charged = 1",
-                (new.user_id, new.quota_day),
-            )
+            used = int(facts["used"])
+            personal = _personal_limit(bounds, facts["daily_limit"], int(facts["extra"]))
             if personal is not None and used >= personal:
                 return OverQuota(used, personal)
             if bounds.is_group and not bounds.exempt:
-                group = await _group_limit(conn, new.chat_id, bounds.group_daily)
-                if group is not None:
-                    group_used = await _count(
-                        conn,
-                        "SELECT COUNT(*) FROM tasks "
-                        "WHERE chat_id = ? AND quota_day = ? AND charged = 1",
-                        (new.chat_id, new.quota_day),
-                    )
-                    if group_used >= group:
-                        return GroupOverQuota(group_used, group)
+                own = facts["group_limit"]
+                group = (int(own) if own is not None else bounds.group_daily) or None
+                if group is not None and int(facts["group_used"]) >= group:
+                    return GroupOverQuota(int(facts["group_used"]), group)
             if bounds.max_active is not None and not bounds.exempt:
-                active = await _count(
-                    conn,
-                    f"SELECT COUNT(*) FROM tasks WHERE user_id = ? AND state IN {_OPEN}",
-                    (new.user_id,),
-                )
+                active = int(facts["active"])
                 if active >= bounds.max_active:
                     return TooManyActive(active, bounds.max_active)
-            cur = await conn.execute(
+            inserted = await conn.execute_fetchall(
                 """
                 INSERT INTO tasks (source_key, user_id, chat_id, message_id, thread_id, prompt,
                                    model, state, quota_day, created_at, updated_at, next_at,
@@ -218,9 +212,7 @@ class TaskRepository:
                     new.locale,
                 ),
             )
-            inserted = await cur.fetchone()
-            assert inserted is not None
-            return Created(Task.from_row(inserted), used + 1)
+            return Created(Task.from_row(next(iter(inserted))), used + 1)
 
     async def get(self, task_id: int) -> Task | None:
         row = await self._db.fetchone("SELECT * FROM tasks WHERE id = ?", (task_id,))
@@ -244,14 +236,12 @@ class TaskRepository:
 
     async def claim_submit(self, task_id: int, now: float) -> Task | None:
         """new → submitting; only one caller wins, and it alone may call create upstream."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE tasks SET state = 'submitting', updated_at = ? "
-                "WHERE id = ? AND state = 'new' RETURNING *",
-                (now, task_id),
-            )
-            row = await cur.fetchone()
-            return Task.from_row(row) if row else None
+        rows = await self._db.fetchall(
+            "UPDATE tasks SET state = 'submitting', updated_at = ? "
+            "WHERE id = ? AND state = 'new' RETURNING *",
+            (now, task_id),
+        )
+        return Task.from_row(rows[0]) if rows else None
 
     async def release_submit(
         self, task_id: int, *, next_at: float, attempts: int, now: float
@@ -303,19 +293,17 @@ class TaskRepository:
     ) -> Task | None:
         """The picture exists upstream. It finished somewhere between the last poll that said
         no and this one: the midpoint is what the poll scheduler learns from."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE tasks SET state = 'ready', result_url = ?, "
-                "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, "
-                "attempts = 0, polls = polls + (state = 'submitted'), "
-                "submitted_at = COALESCE(submitted_at, ?), "
-                "upstream_done_at = (COALESCE(last_poll_at, submitted_at, ?) + ?) / 2, "
-                "updated_at = ? WHERE id = ? AND state IN ('submitting', 'submitted') "
-                "RETURNING *",
-                (url, upstream_id, now, now, now, now, now, now, task_id),
-            )
-            row = await cur.fetchone()
-            return Task.from_row(row) if row else None
+        rows = await self._db.fetchall(
+            "UPDATE tasks SET state = 'ready', result_url = ?, "
+            "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, "
+            "attempts = 0, polls = polls + (state = 'submitted'), "
+            "submitted_at = COALESCE(submitted_at, ?), "
+            "upstream_done_at = (COALESCE(last_poll_at, submitted_at, ?) + ?) / 2, "
+            "updated_at = ? WHERE id = ? AND state IN ('submitting', 'submitted') "
+            "RETURNING *",
+            (url, upstream_id, now, now, now, now, now, now, task_id),
+        )
+        return Task.from_row(rows[0]) if rows else None
 
     async def recent_durations(self, model: str, limit: int) -> list[float]:
         """How long the newest finished tasks of a model took upstream, newest first."""
@@ -346,24 +334,21 @@ class TaskRepository:
 
     async def mark_failed(self, task_id: int, reason: str, now: float) -> Task | None:
         """Any open state → failed, giving the quota back in the same write."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                f"UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
-                f"updated_at = ? WHERE id = ? AND state IN {_OPEN} RETURNING *",
-                (reason, now, now, task_id),
-            )
-            row = await cur.fetchone()
-            return Task.from_row(row) if row else None
+        rows = await self._db.fetchall(
+            f"UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
+            f"updated_at = ? WHERE id = ? AND state IN {_OPEN} RETURNING *",
+            (reason, now, now, task_id),
+        )
+        return Task.from_row(rows[0]) if rows else None
 
     async def fail_interrupted(self, reason: str, now: float) -> list[Task]:
         """At start-up: a create call cut off by a crash may or may not have reached GPTunnel."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
-                "updated_at = ? WHERE state = 'submitting' RETURNING *",
-                (reason, now, now),
-            )
-            return [Task.from_row(row) for row in await cur.fetchall()]
+        rows = await self._db.fetchall(
+            "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
+            "updated_at = ? WHERE state = 'submitting' RETURNING *",
+            (reason, now, now),
+        )
+        return [Task.from_row(row) for row in rows]
 
     async def due(
         self,
@@ -421,41 +406,33 @@ class TaskRepository:
 
     async def cancel_waiting(self, user_id: int, reason: str, now: float) -> list[Task]:
         """new or submitted → failed, refunded, in one write; the loop skips failed tasks."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
-                "updated_at = ? WHERE user_id = ? AND state IN ('new', 'submitted') RETURNING *",
-                (reason, now, now, user_id),
-            )
-            return [Task.from_row(row) for row in await cur.fetchall()]
+        rows = await self._db.fetchall(
+            "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
+            "updated_at = ? WHERE user_id = ? AND state IN ('new', 'submitted') RETURNING *",
+            (reason, now, now, user_id),
+        )
+        return [Task.from_row(row) for row in rows]
 
 
-async def _count(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int:
-    cur = await conn.execute(sql, params)
-    row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def _personal_limit(
-    conn: aiosqlite.Connection, new: NewTask, bounds: Limits, user: aiosqlite.Row | None
-) -> int | None:
+def _personal_limit(bounds: Limits, own: int | None, extra: int) -> int | None:
     """The user's own limit today: /setlimit over DAILY_LIMIT, plus today's /grant."""
     if bounds.exempt:
         return None
-    base = user["daily_limit"] if user is not None and user["daily_limit"] is not None else None
-    base = bounds.daily if base is None else int(base)
-    if base is None:
-        return None
-    extra = await _count(
-        conn,
-        "SELECT COALESCE(SUM(extra), 0) FROM grants WHERE user_id = ? AND quota_day = ?",
-        (new.user_id, new.quota_day),
-    )
-    return base + extra
+    base = bounds.daily if own is None else int(own)
+    return None if base is None else base + extra
 
 
-async def _group_limit(conn: aiosqlite.Connection, chat_id: int, default: int | None) -> int | None:
-    cur = await conn.execute("SELECT daily_limit FROM chat_limits WHERE chat_id = ?", (chat_id,))
-    row = await cur.fetchone()
-    limit = int(row[0]) if row is not None else default
-    return limit or None  # 0 means no limit of the group's own
+_FACTS = f"""
+    SELECT
+        (SELECT id FROM tasks WHERE source_key = :key) AS dup_id,
+        (SELECT banned FROM users WHERE user_id = :user) AS banned,
+        (SELECT daily_limit FROM users WHERE user_id = :user) AS daily_limit,
+        (SELECT COALESCE(SUM(extra), 0) FROM grants
+            WHERE user_id = :user AND quota_day = :day) AS extra,
+        (SELECT COUNT(*) FROM tasks
+            WHERE user_id = :user AND quota_day = :day AND charged = 1) AS used,
+        (SELECT daily_limit FROM chat_limits WHERE chat_id = :chat) AS group_limit,
+        (SELECT COUNT(*) FROM tasks
+            WHERE chat_id = :chat AND quota_day = :day AND charged = 1) AS group_used,
+        (SELECT COUNT(*) FROM tasks WHERE user_id = :user AND state IN {_OPEN}) AS active
+"""

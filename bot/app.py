@@ -104,6 +104,8 @@ def build_dispatcher(
 ) -> Dispatcher:
     # Services reach handlers as workflow data: a handler parameter named like the key.
     dispatcher = Dispatcher(
+        # No conversation states anywhere: skip FSM's per-update storage look-ups.
+        disable_fsm=True,
         settings=settings,
         generation=generation,
         sender=sender,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot import texts
@@ -117,3 +117,37 @@ async def start_drawing(
     delivery.post_status_soon(outcome.task)
     await delivery.show_working(outcome.task)
     await generation.submit(outcome.task.id)
+
+
+async def draw_for_presser(
+    query: CallbackQuery,
+    message: Message,
+    prompt: str,
+    *,
+    sender: Sender,
+    generation: GenerationService,
+    delivery: Delivery,
+    i18n: I18n,
+) -> None:
+    """A button press that draws `prompt` anew, for whoever pressed, replying to `message`."""
+    user = query.from_user
+    outcome = await generation.request(
+        Person(user.id, user.username, user.first_name, user.language_code),
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        thread_id=thread_of(message),
+        prompt=prompt,
+        locale=i18n.current_locale,
+        group=message.chat.type != "private",
+        # Each press is its own request; the same press seen again after a restart is not.
+        source_key=f"callback:{query.id}",
+    )
+    await start_drawing(
+        message,
+        outcome,
+        now=time.time(),
+        sender=sender,
+        generation=generation,
+        delivery=delivery,
+        i18n=i18n,
+    )

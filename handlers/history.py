@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -11,10 +9,10 @@ from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.delivery import Delivery
-from bot.generation import GenerationService, Person
+from bot.generation import GenerationService
 from bot.telegram_out import Sender
-from handlers.drawing import person_of, start_drawing
-from handlers.replies import answer_callback, reply, thread_of
+from handlers.drawing import draw_for_presser, person_of
+from handlers.replies import answer_callback, reply
 
 REDRAW_PREFIX = "redraw:"
 BUTTONS_PER_ROW = 5
@@ -62,22 +60,10 @@ async def on_redraw(
         await answer_callback(sender, query, texts.redraw_unknown(_))
         return
     await answer_callback(sender, query, texts.redraw_started(_))
-    user = query.from_user
-    outcome = await generation.request(
-        Person(user.id, user.username, user.first_name, user.language_code),
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-        thread_id=thread_of(message),
-        prompt=prompt,
-        locale=i18n.current_locale,
-        group=message.chat.type != "private",
-        # Each press is its own request; a press seen again after a restart is not.
-        source_key=f"callback:{query.id}",
-    )
-    await start_drawing(
+    await draw_for_presser(
+        query,
         message,
-        outcome,
-        now=time.time(),
+        prompt,
         sender=sender,
         generation=generation,
         delivery=delivery,

@@ -3,8 +3,6 @@ acts for themselves: "again" is charged to the presser, like any prompt of their
 
 from __future__ import annotations
 
-import time
-
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
@@ -12,11 +10,11 @@ from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.delivery import Delivery
-from bot.generation import GenerationService, Person
+from bot.generation import GenerationService
 from bot.image_buttons import ImageAction, ImageButton
 from bot.telegram_out import Sender
-from handlers.drawing import start_drawing
-from handlers.replies import answer_callback, thread_of
+from handlers.drawing import draw_for_presser
+from handlers.replies import answer_callback
 
 # SQLite integers are 64-bit: a larger number from the client would not even bind.
 MAX_ROW_ID = 2**63
@@ -50,22 +48,10 @@ async def on_image_button(
         await answer_callback(sender, query, None if sent else texts.original_gone(_))
         return
     await answer_callback(sender, query, texts.again_started(_))
-    user = query.from_user
-    outcome = await generation.request(
-        Person(user.id, user.username, user.first_name, user.language_code),
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-        thread_id=thread_of(message),
-        prompt=task.prompt,
-        locale=i18n.current_locale,
-        group=message.chat.type != "private",
-        # Each press is its own request; the same press seen again after a restart is not.
-        source_key=f"callback:{query.id}",
-    )
-    await start_drawing(
+    await draw_for_presser(
+        query,
         message,
-        outcome,
-        now=time.time(),
+        task.prompt,
         sender=sender,
         generation=generation,
         delivery=delivery,

@@ -19,7 +19,7 @@ def main() -> int:
     except ValidationError as exc:
         print(describe_error(exc), file=sys.stderr)
         return 2
-    # aiogram takes seconds to import: a bad setting is reported before paying for it.
+    # The services and handlers are imported only once the settings are known to be good.
     from bot.app import run
 
     secrets = [settings.bot_token.get_secret_value(), settings.gptunnel_api_key.get_secret_value()]

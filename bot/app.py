@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
@@ -34,6 +33,7 @@ from bot.poller import Poller
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.telegram_out import Sender
+from bot.telegram_session import TelegramSession
 from handlers import build_router
 from storage import (
     AlertRepository,
@@ -80,9 +80,9 @@ class App:
 
 def build_bot(settings: Settings) -> Bot:
     session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
         if settings.telegram_api_url
-        else AiohttpSession()
+        else TelegramSession()
     )
     return Bot(
         token=settings.bot_token.get_secret_value(),

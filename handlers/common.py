@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -16,6 +16,7 @@ from bot.i18n import LOCALES
 from bot.language import LanguageService
 from bot.telegram_out import Sender
 from handlers.drawing import person_of
+from handlers.filters import DataStartsWith
 from handlers.replies import answer_callback, reply
 
 LANG_PREFIX = "lang:"
@@ -95,5 +96,5 @@ def make_router() -> Router:
     router.message.register(on_help, Command("help"))
     router.message.register(on_quota, Command("quota"))
     router.message.register(on_lang, Command("lang"))
-    router.callback_query.register(on_lang_button, F.data.startswith(LANG_PREFIX))
+    router.callback_query.register(on_lang_button, DataStartsWith(LANG_PREFIX))
     return router

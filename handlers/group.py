@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import BaseFilter, Command, CommandObject
@@ -19,6 +19,7 @@ from bot.generation import GenerationService
 from bot.prompts import command_prompt, mention_prompt
 from bot.telegram_out import Sender
 from handlers.drawing import draw
+from handlers.filters import ChatTypeIs
 from handlers.private import DRAW_COMMANDS
 from handlers.replies import reply
 
@@ -118,7 +119,7 @@ async def on_group_limit(
 
 def make_router() -> Router:
     router = Router(name="group")
-    router.message.filter(F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP}))
+    router.message.filter(ChatTypeIs(ChatType.GROUP, ChatType.SUPERGROUP))
     router.message.register(on_draw, Command(*DRAW_COMMANDS))
     router.message.register(on_group_limit, Command("grouplimit"))
     router.message.register(on_mention, MentionsBot())

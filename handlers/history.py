@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -12,6 +12,7 @@ from bot.delivery import Delivery
 from bot.generation import GenerationService
 from bot.telegram_out import Sender
 from handlers.drawing import draw_for_presser, person_of
+from handlers.filters import DataStartsWith
 from handlers.replies import answer_callback, reply
 
 REDRAW_PREFIX = "redraw:"
@@ -85,5 +86,5 @@ def make_router() -> Router:
     router = Router(name="history")
     router.message.register(on_history, Command("history"))
     router.message.register(on_cancel, Command("cancel"))
-    router.callback_query.register(on_redraw, F.data.startswith(REDRAW_PREFIX))
+    router.callback_query.register(on_redraw, DataStartsWith(REDRAW_PREFIX))
     return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
@@ -14,6 +14,7 @@ from bot.generation import GenerationService
 from bot.prompts import command_prompt
 from bot.telegram_out import Sender
 from handlers.drawing import draw
+from handlers.filters import ChatTypeIs, HasText, TextStartsWith
 from handlers.replies import reply
 
 DRAW_COMMANDS = ("draw", "imagine", "art")
@@ -54,10 +55,10 @@ async def on_no_text(message: Message, sender: Sender, i18n: I18n) -> None:
 
 def make_router() -> Router:
     router = Router(name="private")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(ChatTypeIs(ChatType.PRIVATE))
     router.message.register(on_draw, Command(*DRAW_COMMANDS))
-    router.message.register(on_unknown_command, F.text.startswith("/"))
-    router.message.register(on_text, F.text | F.caption)
+    router.message.register(on_unknown_command, TextStartsWith("/"))
+    router.message.register(on_text, HasText())
     # Stickers, voice notes, photos without a caption: nothing to draw from.
     router.message.register(on_no_text)
     return router

@@ -71,7 +71,7 @@ async def rig(
                 "TELEGRAM_API_URL": telegram.base_url,
                 "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
                 "DAILY_LIMIT": "0",
-                "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("EXTRA_PYTHONPATH", ""),
+                "PYTHONPATH": str(REPO),
                 **(env or {}),
             }
         )

@@ -293,6 +293,7 @@ class GenerationService:
                 )
             raise
         now = self._clock()
+        current: Task | None = None
         if media.progress is Progress.DONE and media.url:
             await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
             self._metrics.image_ready(task.model, now - task.created_at)
@@ -301,10 +302,13 @@ class GenerationService:
             await self._fail(task, Failure.GENERATION_FAILED)
         else:
             wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
-            await self._tasks.mark_submitted(task.id, media.id, next_at=now + wait, now=now)
+            # The usual case hands back the row it wrote: one trip to the database, not two.
+            current = await self._tasks.mark_submitted(
+                task.id, media.id, next_at=now + wait, now=now
+            )
         log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
         self._wake()
-        return await self._tasks.get(task.id)
+        return current if current is not None else await self._tasks.get(task.id)
 
     async def _create_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
         attempts = task.attempts + 1

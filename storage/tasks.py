@@ -255,13 +255,14 @@ class TaskRepository:
 
     async def mark_submitted(
         self, task_id: int, upstream_id: str, *, next_at: float, now: float
-    ) -> bool:
-        changed = await self._db.execute(
+    ) -> Task | None:
+        """submitting → submitted; the task as it now stands, or None if it was not submitting."""
+        rows = await self._db.fetchall(
             "UPDATE tasks SET state = 'submitted', upstream_id = ?, next_at = ?, attempts = 0, "
-            "submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'submitting'",
+            "submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'submitting' RETURNING *",
             (upstream_id, next_at, now, now, task_id),
         )
-        return changed == 1
+        return Task.from_row(rows[0]) if rows else None
 
     async def record_poll(
         self,

@@ -321,19 +321,20 @@ async def test_release_submit_does_not_touch_other_states(tasks: TaskRepository)
 
 async def test_mark_submitted_only_from_submitting(tasks: TaskRepository) -> None:
     task = await created(tasks)
-    assert await tasks.mark_submitted(task.id, "up-1", next_at=T0 + 5, now=T0 + 1) is False
+    assert await tasks.mark_submitted(task.id, "up-1", next_at=T0 + 5, now=T0 + 1) is None
     assert await state_of(tasks, task.id) is TaskState.NEW
 
     await tasks.claim_submit(task.id, T0 + 1)
-    assert await tasks.mark_submitted(task.id, "up-1", next_at=T0 + 5, now=T0 + 2) is True
+    marked = await tasks.mark_submitted(task.id, "up-1", next_at=T0 + 5, now=T0 + 2)
     submitted = await tasks.get(task.id)
     assert submitted is not None
+    assert marked == submitted  # the row as written, handed back without a second read
     assert submitted.state is TaskState.SUBMITTED
     assert submitted.upstream_id == "up-1"
     assert submitted.next_at == T0 + 5
     assert submitted.attempts == 0
     # Not twice.
-    assert await tasks.mark_submitted(task.id, "up-2", next_at=T0 + 6, now=T0 + 3) is False
+    assert await tasks.mark_submitted(task.id, "up-2", next_at=T0 + 6, now=T0 + 3) is None
     again = await tasks.get(task.id)
     assert again is not None
     assert again.upstream_id == "up-1"
@@ -491,7 +492,7 @@ async def test_terminal_task_never_moves_again(tasks: TaskRepository, make) -> N
     assert await tasks.mark_failed(task.id, "timeout", T0 + 200) is None
     assert await tasks.claim_submit(task.id, T0 + 200) is None
     await tasks.release_submit(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)
-    assert await tasks.mark_submitted(task.id, "other", next_at=T0 + 300, now=T0 + 200) is False
+    assert await tasks.mark_submitted(task.id, "other", next_at=T0 + 300, now=T0 + 200) is None
     await tasks.record_poll(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)
     assert await tasks.mark_ready(task.id, "https://f/other", now=T0 + 200) is None
     await tasks.retry_delivery(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)

@@ -7,8 +7,10 @@ crash is failed rather than created again, so no prompt ever makes two upstream 
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import aiosqlite
@@ -149,70 +151,10 @@ class TaskRepository:
         user: UserSeen | None = None,
     ) -> Created | OverQuota | GroupOverQuota | TooManyActive | Banned | Duplicate:
         """Check every bound and insert in one transaction, so a burst can never overspend.
-        `user` is recorded in the same write: one commit per prompt instead of two."""
+        `user` is recorded in the same write: one commit per prompt instead of two. The whole
+        transaction is one trip to the database thread (see Database.in_one_trip)."""
         bounds = limits if limits is not None else Limits(daily=limit)
-        async with self._db.transaction() as conn:
-            if user is not None:
-                await conn.execute(UPSERT_USER, user.params(new.created_at))
-            # Everything the bounds need, in one trip to the database thread.
-            facts = next(
-                iter(
-                    await conn.execute_fetchall(
-                        _FACTS,
-                        {
-                            "key": new.source_key,
-                            "user": new.user_id,
-                            "day": new.quota_day,
-                            "chat": new.chat_id,
-                        },
-                    )
-                )
-            )
-            if facts["dup_id"] is not None:
-                found = await conn.execute_fetchall(
-                    "SELECT * FROM tasks WHERE id = ?", (facts["dup_id"],)
-                )
-                return Duplicate(Task.from_row(next(iter(found))))
-            if facts["banned"]:
-                return Banned()
-            used = int(facts["used"])
-            personal = _personal_limit(bounds, facts["daily_limit"], int(facts["extra"]))
-            if personal is not None and used >= personal:
-                return OverQuota(used, personal)
-            if bounds.is_group and not bounds.exempt:
-                own = facts["group_limit"]
-                group = (int(own) if own is not None else bounds.group_daily) or None
-                if group is not None and int(facts["group_used"]) >= group:
-                    return GroupOverQuota(int(facts["group_used"]), group)
-            if bounds.max_active is not None and not bounds.exempt:
-                active = int(facts["active"])
-                if active >= bounds.max_active:
-                    return TooManyActive(active, bounds.max_active)
-            inserted = await conn.execute_fetchall(
-                """
-                INSERT INTO tasks (source_key, user_id, chat_id, message_id, thread_id, prompt,
-                                   model, state, quota_day, created_at, updated_at, next_at,
-                                   deadline, locale)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)
-                RETURNING *
-                """,
-                (
-                    new.source_key,
-                    new.user_id,
-                    new.chat_id,
-                    new.message_id,
-                    new.thread_id,
-                    new.prompt,
-                    new.model,
-                    new.quota_day,
-                    new.created_at,
-                    new.created_at,
-                    new.created_at,
-                    new.deadline,
-                    new.locale,
-                ),
-            )
-            return Created(Task.from_row(next(iter(inserted))), used + 1)
+        return await self._db.in_one_trip(partial(_create, new=new, bounds=bounds, user=user))
 
     async def get(self, task_id: int) -> Task | None:
         row = await self._db.fetchone("SELECT * FROM tasks WHERE id = ?", (task_id,))
@@ -413,6 +355,62 @@ class TaskRepository:
             (reason, now, now, user_id),
         )
         return [Task.from_row(row) for row in rows]
+
+
+def _create(
+    conn: sqlite3.Connection, *, new: NewTask, bounds: Limits, user: UserSeen | None
+) -> Created | OverQuota | GroupOverQuota | TooManyActive | Banned | Duplicate:
+    """TaskRepository.create's transaction, run on the database thread."""
+    if user is not None:
+        conn.execute(UPSERT_USER, user.params(new.created_at))
+    # fetchall, not fetchone: every statement runs to its end before the COMMIT.
+    facts = conn.execute(
+        _FACTS,
+        {"key": new.source_key, "user": new.user_id, "day": new.quota_day, "chat": new.chat_id},
+    ).fetchall()[0]
+    if facts["dup_id"] is not None:
+        found = conn.execute("SELECT * FROM tasks WHERE id = ?", (facts["dup_id"],)).fetchall()[0]
+        return Duplicate(Task.from_row(found))
+    if facts["banned"]:
+        return Banned()
+    used = int(facts["used"])
+    personal = _personal_limit(bounds, facts["daily_limit"], int(facts["extra"]))
+    if personal is not None and used >= personal:
+        return OverQuota(used, personal)
+    if bounds.is_group and not bounds.exempt:
+        own = facts["group_limit"]
+        group = (int(own) if own is not None else bounds.group_daily) or None
+        if group is not None and int(facts["group_used"]) >= group:
+            return GroupOverQuota(int(facts["group_used"]), group)
+    if bounds.max_active is not None and not bounds.exempt:
+        active = int(facts["active"])
+        if active >= bounds.max_active:
+            return TooManyActive(active, bounds.max_active)
+    inserted = conn.execute(
+        """
+        INSERT INTO tasks (source_key, user_id, chat_id, message_id, thread_id, prompt,
+                           model, state, quota_day, created_at, updated_at, next_at,
+                           deadline, locale)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)
+        RETURNING *
+        """,
+        (
+            new.source_key,
+            new.user_id,
+            new.chat_id,
+            new.message_id,
+            new.thread_id,
+            new.prompt,
+            new.model,
+            new.quota_day,
+            new.created_at,
+            new.created_at,
+            new.created_at,
+            new.deadline,
+            new.locale,
+        ),
+    ).fetchall()[0]
+    return Created(Task.from_row(inserted), used + 1)
 
 
 def _personal_limit(bounds: Limits, own: int | None, extra: int) -> int | None:

@@ -142,6 +142,52 @@ async def test_failed_transaction_rolls_back(db: Database, tasks: TaskRepository
     assert await tasks.count_open() == 1
 
 
+async def test_one_trip_transaction_rolls_back_on_error(
+    db: Database, tasks: TaskRepository
+) -> None:
+    await created(tasks)
+
+    def wipe_then_fail(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM tasks")
+        raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        await db.in_one_trip(wipe_then_fail)
+    assert await tasks.count_open() == 1
+    # The connection is usable afterwards: no transaction was left open.
+    assert (
+        await db.in_one_trip(
+            lambda conn: conn.execute("SELECT COUNT(*) FROM tasks").fetchall()[0][0]
+        )
+        == 1
+    )
+
+
+async def test_one_trip_transaction_commits_and_returns(
+    db: Database, tasks: TaskRepository
+) -> None:
+    await created(tasks)
+    deleted = await db.in_one_trip(lambda conn: conn.execute("DELETE FROM tasks").rowcount)
+    assert deleted == 1
+    assert await tasks.count_open() == 0
+
+
+async def test_one_trip_transactions_do_not_interleave(db: Database) -> None:
+    # Read-then-write from many coroutines at once: each sees the previous one's write.
+    await db.execute("CREATE TABLE counter (n INTEGER)")
+    await db.execute("INSERT INTO counter VALUES (0)")
+
+    def bump(conn: sqlite3.Connection) -> int:
+        n = int(conn.execute("SELECT n FROM counter").fetchall()[0][0])
+        conn.execute("UPDATE counter SET n = ?", (n + 1,))
+        return n
+
+    seen = await asyncio.gather(*(db.in_one_trip(bump) for _ in range(50)))
+    assert sorted(seen) == list(range(50))
+    row = await db.fetchone("SELECT n FROM counter")
+    assert row is not None and row[0] == 50
+
+
 # --- create and quota ---------------------------------------------------------------------------
 
 

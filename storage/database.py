@@ -70,11 +70,11 @@ class Database:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                await conn.commit()
             except BaseException:
+                # A failed COMMIT too: never leave a transaction open for the next caller.
                 await conn.rollback()
                 raise
-            else:
-                await conn.commit()
 
     async def in_one_trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """BEGIN IMMEDIATE, `work`, COMMIT (ROLLBACK if it raises), all in one trip to the
@@ -94,10 +94,11 @@ class Database:
             raw.execute("BEGIN IMMEDIATE")
             try:
                 result = work(raw)
+                raw.commit()
             except BaseException:
+                # A failed COMMIT too: never leave a transaction open for the next caller.
                 raw.rollback()
                 raise
-            raw.commit()
             return result
 
         async with self._lock:

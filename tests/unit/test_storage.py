@@ -163,6 +163,27 @@ async def test_one_trip_transaction_rolls_back_on_error(
     )
 
 
+async def test_a_failed_commit_leaves_no_transaction_open(db: Database) -> None:
+    # A deferred foreign key is checked at COMMIT: the commit itself fails.
+    await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await db.execute(
+        "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+
+    def orphan(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO child VALUES (99)")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.in_one_trip(orphan)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO child VALUES (98)")
+    # Both were rolled back, and the next transaction starts cleanly.
+    await db.in_one_trip(lambda conn: conn.execute("INSERT INTO parent VALUES (1)"))
+    row = await db.fetchone("SELECT (SELECT COUNT(*) FROM child), (SELECT COUNT(*) FROM parent)")
+    assert row is not None and tuple(row) == (0, 1)
+
+
 async def test_one_trip_transaction_commits_and_returns(
     db: Database, tasks: TaskRepository
 ) -> None:

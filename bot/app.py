@@ -42,7 +42,7 @@ from storage import (
     MetaRepository,
     OriginalRepository,
     StatsRepository,
-    TaskRepository,
+    TaskStore,
     UserRepository,
 )
 
@@ -125,7 +125,7 @@ def build_dispatcher(
 async def create_app(settings: Settings) -> App:
     db = Database(settings.database_path)
     await db.connect()
-    tasks = TaskRepository(db)
+    tasks = TaskStore.over(db)
     users = UserRepository(db)
     metrics = Metrics()
     gptunnel = GPTunnelClient(

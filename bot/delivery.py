@@ -34,7 +34,7 @@ from bot.images import BadImage, prepare_photo
 from bot.metrics import Metrics
 from bot.superseded import Superseded
 from bot.telegram_out import Dropped, Priority, Sender
-from storage import OriginalRepository, Task, TaskRepository
+from storage import OriginalRepository, Task, TaskStore
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Delivery:
         *,
         bot: Bot,
         sender: Sender,
-        tasks: TaskRepository,
+        tasks: TaskStore,
         gptunnel: GPTunnelClient,
         superseded: Superseded | None = None,
         max_attempts: int = 5,
@@ -210,7 +210,7 @@ class Delivery:
         except TelegramAPIError as exc:
             log.info("task %s: no status message (%s)", task.id, exc)
             return
-        if not await self._tasks.set_status_message(task.id, status.message_id):
+        if not await self._tasks.steps.set_status_message(task.id, status.message_id):
             # The task ended while the status was in flight: nobody else will clear it.
             with contextlib.suppress(TelegramAPIError):
                 await self._send(DeleteMessage(chat_id=task.chat_id, message_id=status.message_id))
@@ -264,7 +264,7 @@ class Delivery:
                 log.warning("task %s: Telegram refused the image: %s", task.id, exc)
                 await self.fail(task, Failure.DELIVERY_FAILED)
             return
-        if await self._tasks.mark_delivered(task.id, self._clock()):
+        if await self._tasks.steps.mark_delivered(task.id, self._clock()):
             log.info("task %s delivered to chat %s", task.id, task.chat_id)
             self._metrics.delivered(task.model, self._clock() - (task.ready_at or self._clock()))
         await self._remove_status(task)
@@ -345,13 +345,15 @@ class Delivery:
         delay = self._retry_delay * 2 ** (attempts - 1)
         log.info("task %s: %s; retry %s in %.1f s", task.id, what, attempts, delay)
         now = self._clock()
-        await self._tasks.retry_delivery(task.id, next_at=now + delay, attempts=attempts, now=now)
+        await self._tasks.steps.retry_delivery(
+            task.id, next_at=now + delay, attempts=attempts, now=now
+        )
 
     async def fail(self, task: Task, failure: Failure) -> None:
         """End the task, give its quota back, and tell the user why."""
         self._superseded.mark(task.id)
         self._forget_progress(task.id)
-        failed = await self._tasks.mark_failed(task.id, failure.value, self._clock())
+        failed = await self._tasks.steps.mark_failed(task.id, failure.value, self._clock())
         if failed is None:
             return  # already ended elsewhere: never tell twice
         log.info("task %s failed: %s (quota refunded)", task.id, failure.value)
@@ -388,7 +390,7 @@ class Delivery:
 
     async def _remove_status(self, task: Task) -> None:
         # Read it afresh: the status message may have landed after this task was loaded.
-        current = await self._tasks.get(task.id)
+        current = await self._tasks.steps.get(task.id)
         status_id = current.status_message_id if current else task.status_message_id
         if status_id is None:
             return

@@ -27,8 +27,8 @@ from storage import (
     NewTask,
     OverQuota,
     Task,
-    TaskRepository,
     TaskState,
+    TaskStore,
     TooManyActive,
     UserRepository,
 )
@@ -98,7 +98,7 @@ class GenerationService:
         self,
         *,
         settings: Settings,
-        tasks: TaskRepository,
+        tasks: TaskStore,
         users: UserRepository,
         gptunnel: GPTunnelClient,
         delivery: Delivery,
@@ -151,7 +151,7 @@ class GenerationService:
         now = self._clock()
         zone = self._settings.zone
         day = quota_day(now, zone)
-        used = await self._tasks.used(user_id, day)
+        used = await self._tasks.intake.used(user_id, day)
         limit = self._limit(user_id)
         if user_id not in self._settings.admin_ids:
             # /setlimit replaces the default; /grant adds to today's.
@@ -186,7 +186,7 @@ class GenerationService:
         if source_key is None and message_id is not None:
             # Telegram may hand the same update over again after a restart.
             source_key = f"{chat_id}:{message_id}"
-        outcome = await self._tasks.create(
+        outcome = await self._tasks.intake.create(
             NewTask(
                 source_key=source_key,
                 user_id=person.id,
@@ -233,21 +233,21 @@ class GenerationService:
         return Refused(QuotaStatus(used=outcome.used, limit=outcome.limit, resets_at=resets_at))
 
     async def history(self, user_id: int) -> list[Task]:
-        return await self._tasks.recent(user_id, HISTORY_SIZE)
+        return await self._tasks.history.recent(user_id, HISTORY_SIZE)
 
     async def task_in_chat(self, task_id: int, chat_id: int) -> Task | None:
         """A task asked in this chat (the picture a button sits under), else None."""
-        task = await self._tasks.get(task_id)
+        task = await self._tasks.steps.get(task_id)
         return task if task is not None and task.chat_id == chat_id else None
 
     async def prompt_of(self, user_id: int, task_id: int) -> str | None:
         """The prompt of one of this person's own tasks (for "draw again"), else None."""
-        task = await self._tasks.get(task_id)
+        task = await self._tasks.steps.get(task_id)
         return task.prompt if task is not None and task.user_id == user_id else None
 
     async def cancel(self, user_id: int) -> int:
         """Stop every waiting task of this person, refunded; returns how many."""
-        cancelled = await self._tasks.cancel_waiting(
+        cancelled = await self._tasks.history.cancel_waiting(
             user_id, Failure.CANCELLED.value, self._clock()
         )
         for task in cancelled:
@@ -259,7 +259,7 @@ class GenerationService:
         """The group's own daily limit (None: none) and how many it used today."""
         own = await self._chats.daily_limit(chat_id) if self._chats is not None else None
         limit = own if own is not None else self._settings.group_daily_limit
-        used = await self._tasks.used_in_chat(
+        used = await self._tasks.intake.used_in_chat(
             chat_id, quota_day(self._clock(), self._settings.zone)
         )
         return (limit or None), used
@@ -270,14 +270,16 @@ class GenerationService:
 
     async def learn(self) -> None:
         """Seed the poll scheduler with what finished tasks took, so restarts keep it."""
-        await self._scheduler.load([self._settings.default_model], self._tasks.recent_durations)
+        await self._scheduler.load(
+            [self._settings.default_model], self._tasks.queue.recent_durations
+        )
 
     async def submit(self, task_id: int) -> Task | None:
         """Start the task upstream, once. Returns the task as it stands afterwards."""
         now = self._clock()
-        task = await self._tasks.claim_submit(task_id, now)
+        task = await self._tasks.steps.claim_submit(task_id, now)
         if task is None:
-            return await self._tasks.get(task_id)  # someone else holds it, or it has ended
+            return await self._tasks.steps.get(task_id)  # someone else holds it, or it has ended
         trace = self._gptunnel.send_trace()
         try:
             media = await self._gptunnel.create(task.model, task.prompt, trace=trace)
@@ -288,27 +290,27 @@ class GenerationService:
                 # Cut short (a shutdown) before a byte left: nothing exists upstream, so the
                 # next start may simply create it. Otherwise it stays `submitting`, as a crash.
                 now = self._clock()
-                await self._tasks.release_submit(
+                await self._tasks.steps.release_submit(
                     task.id, next_at=now, attempts=task.attempts, now=now
                 )
             raise
         now = self._clock()
         current: Task | None = None
         if media.progress is Progress.DONE and media.url:
-            await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
+            await self._tasks.steps.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
             self._metrics.image_ready(task.model, now - task.created_at)
         elif media.progress is Progress.FAILED:
-            await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
+            await self._tasks.steps.mark_submitted(task.id, media.id, next_at=now, now=now)
             await self._fail(task, Failure.GENERATION_FAILED)
         else:
             wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
             # The usual case hands back the row it wrote: one trip to the database, not two.
-            current = await self._tasks.mark_submitted(
+            current = await self._tasks.steps.mark_submitted(
                 task.id, media.id, next_at=now + wait, now=now
             )
         log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
         self._wake()
-        return current if current is not None else await self._tasks.get(task.id)
+        return current if current is not None else await self._tasks.steps.get(task.id)
 
     async def _create_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
         attempts = task.attempts + 1
@@ -319,15 +321,15 @@ class GenerationService:
                 log.warning(
                     "task %s: create failed (%s); retry %s in %.1f s", task.id, exc, attempts, delay
                 )
-                await self._tasks.release_submit(
+                await self._tasks.steps.release_submit(
                     task.id, next_at=now + delay, attempts=attempts, now=now
                 )
                 self._wake()
-                return await self._tasks.get(task.id)
+                return await self._tasks.steps.get(task.id)
         self._log_upstream(task, "create", exc)
         await self._tell_operator(exc)
         await self._fail(task, _FAILURE_FOR_KIND[exc.kind])
-        return await self._tasks.get(task.id)
+        return await self._tasks.steps.get(task.id)
 
     async def poll(self, task: Task) -> Task | None:
         """Ask GPTunnel how the task is doing and move it along."""
@@ -339,7 +341,7 @@ class GenerationService:
         now = self._clock()
         progress = media.progress
         if progress is Progress.DONE and media.url:
-            ready = await self._tasks.mark_ready(task.id, media.url, now=now)
+            ready = await self._tasks.steps.mark_ready(task.id, media.url, now=now)
             self._metrics.image_ready(task.model, now - task.created_at)
             if ready and ready.upstream_done_at is not None and ready.submitted_at is not None:
                 self._scheduler.observe(task.model, ready.upstream_done_at - ready.submitted_at)
@@ -354,10 +356,10 @@ class GenerationService:
             last_gap = now - (task.last_poll_at or submitted)
             wait = self._scheduler.next_poll(task.model, age=now - submitted, last_gap=last_gap)
             next_at = min(now + wait, task.deadline)
-            await self._tasks.record_poll(
+            await self._tasks.steps.record_poll(
                 task.id, next_at=next_at, attempts=0, now=now, upstream_status=media.status
             )
-        return await self._tasks.get(task.id)
+        return await self._tasks.steps.get(task.id)
 
     async def _poll_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
         now = self._clock()
@@ -371,12 +373,14 @@ class GenerationService:
             else:
                 log.warning("task %s: poll failed (%s), retry %s", task.id, exc, attempts)
                 next_at = min(now + self._backoff(attempts), task.deadline)
-                await self._tasks.record_poll(task.id, next_at=next_at, attempts=attempts, now=now)
+                await self._tasks.steps.record_poll(
+                    task.id, next_at=next_at, attempts=attempts, now=now
+                )
         else:
             self._log_upstream(task, "result", exc)
             await self._tell_operator(exc)
             await self._fail(task, _FAILURE_FOR_KIND[exc.kind])
-        return await self._tasks.get(task.id)
+        return await self._tasks.steps.get(task.id)
 
     async def _tell_operator(self, exc: GPTunnelError) -> None:
         if self._on_upstream_error is None or exc.kind is not ErrorKind.UNAVAILABLE:
@@ -392,7 +396,7 @@ class GenerationService:
         is waiting (else None), and how long tasks of its model usually take (if known)."""
         position = None
         if (task.upstream_status or "").lower() == "idle":
-            position = await self._tasks.queue_position(task)
+            position = await self._tasks.queue.queue_position(task)
         return position, self._scheduler.typical(task.model)
 
     async def fail_overdue(self, task: Task) -> None:

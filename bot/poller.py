@@ -14,7 +14,7 @@ from bot.failures import Failure
 from bot.generation import GenerationService
 from bot.logs import bind, log_context
 from bot.metrics import Metrics
-from storage import Task, TaskRepository, TaskState
+from storage import Task, TaskState, TaskStore
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class Poller:
     def __init__(
         self,
         *,
-        tasks: TaskRepository,
+        tasks: TaskStore,
         generation: GenerationService,
         delivery: Delivery,
         poll_concurrency: int = 16,
@@ -81,7 +81,9 @@ class Poller:
     async def recover(self) -> None:
         """After a crash: a create call that was under way cannot be told apart from one that
         reached GPTunnel, so it is ended (and refunded) rather than risk a second task."""
-        for task in await self._tasks.fail_interrupted(Failure.INTERRUPTED.value, self._clock()):
+        for task in await self._tasks.steps.fail_interrupted(
+            Failure.INTERRUPTED.value, self._clock()
+        ):
             with log_context(task_id=task.id, user_id=task.user_id, chat_id=task.chat_id):
                 log.warning("task %s was interrupted while being created; refunded", task.id)
                 self._metrics.failed(Failure.INTERRUPTED.value, task.model)
@@ -106,12 +108,12 @@ class Poller:
         free = self._concurrency - (len(self._inflight) - len(self._polling))
         if free > 0:
             exclude = frozenset(self._inflight)
-            for task in await self._tasks.due(now, free, exclude, states=_OTHER_STATES):
+            for task in await self._tasks.queue.due(now, free, exclude, states=_OTHER_STATES):
                 self._spawn(task)
         free_polls = self._poll_concurrency - len(self._polling)
         if free_polls > 0:
             exclude = frozenset(self._inflight)
-            for task in await self._tasks.due(now, free_polls, exclude, states=_POLL_STATES):
+            for task in await self._tasks.queue.due(now, free_polls, exclude, states=_POLL_STATES):
                 self._polling.add(task.id)
                 self._spawn(task)
 
@@ -127,7 +129,7 @@ class Poller:
 
     async def _sleep(self) -> None:
         # A worker finishing, or a task scheduled sooner, wakes the loop early.
-        next_at = await self._tasks.next_due_at(frozenset(self._inflight))
+        next_at = await self._tasks.queue.next_due_at(frozenset(self._inflight))
         timeout = self._idle_wait if next_at is None else next_at - self._clock()
         if timeout <= 0 and self._saturated():
             timeout = self._idle_wait
@@ -174,4 +176,4 @@ class Poller:
                 await self._delivery.fail(task, failure)
             else:
                 log.exception("task %s: step failed; it will be tried again", task.id)
-                await self._tasks.retry_later(task.id, self._clock() + 5.0)
+                await self._tasks.steps.retry_later(task.id, self._clock() + 5.0)

@@ -1,24 +1,26 @@
-"""SQLite storage: the schema, its migrations and the repositories over it."""
+"""Storage: the schema, its migrations and the repositories over it."""
 
 from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
 from storage.database import Database
-from storage.meta import MetaRepository
-from storage.originals import Original, OriginalRepository
-from storage.stats import Figures, StatsRepository
-from storage.tasks import (
+from storage.intake import (
     Banned,
     Created,
     Duplicate,
     GroupOverQuota,
     Limits,
-    NewTask,
     OverQuota,
-    Task,
-    TaskRepository,
-    TaskState,
+    TaskIntake,
     TooManyActive,
 )
+from storage.meta import MetaRepository
+from storage.originals import Original, OriginalRepository
+from storage.stats import Figures, StatsRepository
+from storage.task import NewTask, Task, TaskState
+from storage.task_history import TaskHistory
+from storage.task_queue import TaskQueue
+from storage.task_steps import TaskSteps
+from storage.task_store import TaskStore
 from storage.users import UserRepository
 
 __all__ = [
@@ -38,8 +40,12 @@ __all__ = [
     "OverQuota",
     "StatsRepository",
     "Task",
-    "TaskRepository",
+    "TaskHistory",
+    "TaskIntake",
+    "TaskQueue",
     "TaskState",
+    "TaskSteps",
+    "TaskStore",
     "TooManyActive",
     "UserRepository",
 ]

@@ -13,14 +13,14 @@ from bot.delivery import Delivery
 from bot.generation import GenerationService, Person
 from bot.gptunnel import GPTunnelClient
 from bot.telegram_out import Sender
-from storage import Database, TaskRepository, TaskState, UserRepository
+from storage import Database, TaskState, TaskStore, UserRepository
 from tests.e2e.conftest import API_KEY, Env
 
 
 @dataclass
 class Services:
     generation: GenerationService
-    tasks: TaskRepository
+    tasks: TaskStore
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ async def services(env: Env) -> AsyncIterator[Services]:
     settings = env.settings()
     db = Database(settings.database_path)
     await db.connect()
-    tasks = TaskRepository(db)
+    tasks = TaskStore.over(db)
     # One connection: a second create waits for it inside the client, unsent.
     client = GPTunnelClient(env.gptunnel.base_url, API_KEY, intake_connections=1)
     bot = Bot("42:TEST")
@@ -59,14 +59,14 @@ async def test_cancelled_before_sending_goes_back_to_new_else_stays_submitting(
     await env.telegram.wait_until(lambda: len(gpt.creates) == 1)  # it reached GPTunnel
     waiting = asyncio.create_task(services.generation.submit(second))
     await asyncio.sleep(0.2)  # claimed, and queued for the connection
-    assert (await services.tasks.get(second)).state is TaskState.SUBMITTING  # type: ignore[union-attr]
+    assert (await services.tasks.steps.get(second)).state is TaskState.SUBMITTING  # type: ignore[union-attr]
 
     for worker in (sent, waiting):
         worker.cancel()
     await asyncio.gather(sent, waiting, return_exceptions=True)
 
-    reached = await services.tasks.get(first)
-    unsent = await services.tasks.get(second)
+    reached = await services.tasks.steps.get(first)
+    unsent = await services.tasks.steps.get(second)
     assert reached is not None and reached.state is TaskState.SUBMITTING  # may exist upstream
     assert unsent is not None and unsent.state is TaskState.NEW  # provably never left
     assert unsent.charged and unsent.failure is None

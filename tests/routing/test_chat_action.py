@@ -11,8 +11,7 @@ from aiogram.methods import SendChatAction
 from bot.delivery import Delivery
 from bot.gptunnel import GPTunnelClient
 from bot.telegram_out import Sender
-from storage import Database, NewTask, TaskRepository
-from storage.tasks import Created
+from storage import Created, Database, NewTask, TaskStore
 from tests.routing.recording import RecordingSession
 
 
@@ -21,10 +20,10 @@ async def _setup(
 ) -> tuple[Delivery, RecordingSession, list, Database]:
     db = Database(tmp_path / "db.sqlite3")
     await db.connect()
-    tasks = TaskRepository(db)
+    tasks = TaskStore.over(db)
     created = []
     for chat in (1, 2):
-        out = await tasks.create(
+        out = await tasks.intake.create(
             NewTask(None, chat, chat, 1, None, "p", "yandex-art", "2026-01-01", 0.0, 100.0),
             limit=None,
         )

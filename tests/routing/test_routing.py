@@ -26,7 +26,7 @@ from bot.i18n import Translator, build_i18n
 from bot.language import LanguageService
 from bot.settings import Settings
 from bot.telegram_out import Sender
-from storage import ChatRepository, Database, StatsRepository, TaskRepository, UserRepository
+from storage import ChatRepository, Database, StatsRepository, TaskStore, UserRepository
 from tests.i18n import EN, RU
 from tests.routing.recording import RecordingSession
 
@@ -112,7 +112,7 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         "http://gptunnel.test", "test-key", transport=httpx.MockTransport(gptunnel)
     )
     sender = Sender(bot)
-    tasks = TaskRepository(db)
+    tasks = TaskStore.over(db)
     delivery = Delivery(bot=bot, sender=sender, tasks=tasks, gptunnel=client)
     users = UserRepository(db)
     generation = GenerationService(

@@ -1,0 +1,87 @@
+"""A task: one prompt, its quota charge and its progress; the row type every task query returns.
+
+States: new → submitting → submitted → ready → delivered, or failed from any open state.
+`submitting` marks a create call that may have reached GPTunnel; a task found there after a
+crash is failed rather than created again, so no prompt ever makes two upstream tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+
+class TaskState(StrEnum):
+    NEW = "new"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    READY = "ready"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+OPEN_STATES = (TaskState.NEW, TaskState.SUBMITTING, TaskState.SUBMITTED, TaskState.READY)
+# The states the background loop acts on; `submitting` belongs to whoever claimed it.
+DUE_STATES = (TaskState.NEW, TaskState.SUBMITTED, TaskState.READY)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    id: int
+    source_key: str | None
+    user_id: int
+    chat_id: int
+    message_id: int | None
+    thread_id: int | None
+    status_message_id: int | None
+    prompt: str
+    model: str
+    state: TaskState
+    upstream_id: str | None
+    result_url: str | None
+    failure: str | None
+    charged: bool
+    quota_day: str
+    attempts: int
+    polls: int
+    created_at: float
+    updated_at: float
+    next_at: float
+    deadline: float
+    ready_at: float | None
+    finished_at: float | None
+    submitted_at: float | None = None
+    last_poll_at: float | None = None
+    upstream_done_at: float | None = None
+    # The asker's language at intake, for texts sent from the background loop.
+    locale: str = "en"
+    upstream_status: str | None = None
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Task:
+        data: dict[str, Any] = dict(row)
+        data["state"] = TaskState(data["state"])
+        data["charged"] = bool(data["charged"])
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class NewTask:
+    source_key: str | None
+    user_id: int
+    chat_id: int
+    message_id: int | None
+    thread_id: int | None
+    prompt: str
+    model: str
+    quota_day: str
+    created_at: float
+    deadline: float
+    locale: str = "en"
+
+
+# The open states as an SQL list, for `state IN {OPEN_SQL}`.
+OPEN_SQL = "('new', 'submitting', 'submitted', 'ready')"

@@ -1,6 +1,6 @@
 """GPTunnel image bot for Telegram."""
 
-from bot.lean_models import import_aiogram_lazily
+from bot.telegram.lean_models import import_aiogram_lazily
 
-# Before anything imports aiogram: see bot.lean_models (~100 MB less RSS).
+# Before anything imports aiogram: see bot.telegram.lean_models (~100 MB less RSS).
 import_aiogram_lazily()

@@ -9,7 +9,7 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.logs import setup_logging
+from bot.ops.logs import setup_logging
 from bot.settings import Settings, describe_error
 
 
@@ -26,7 +26,7 @@ def main() -> int:
     if settings.webhook_secret is not None:
         secrets.append(settings.webhook_secret.get_secret_value())
     setup_logging(secrets, level=settings.log_level_number, fmt=settings.log_format)
-    # SIGTERM and SIGINT end the run gracefully (see bot.app.serve): that is a clean exit.
+    # SIGTERM and SIGINT end the run gracefully (see bot.runtime.serve): that is a clean exit.
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(settings))

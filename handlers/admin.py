@@ -11,10 +11,9 @@ from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.admin import AdminService
-from bot.generation import GenerationService
-from bot.telegram_out import Sender
+from bot.language import texts
+from bot.ops.admin import AdminService, UnknownUser
+from bot.telegram.sender import Sender
 from handlers.replies import reply
 
 # Far beyond any sensible daily number; keeps it a plain SQLite integer.
@@ -28,55 +27,46 @@ class IsOperator(BaseFilter):
         return message.sender_chat is None and user is not None and admin.is_operator(user.id)
 
 
-async def _target_and_number(
-    args: str | None, admin: AdminService, *, minimum: int
-) -> tuple[str, int | None, int] | None:
-    """(what was written, the user id or None if unknown, n), or None when malformed."""
+def _target_and_number(args: str | None, *, minimum: int) -> tuple[str, int] | None:
+    """(who, n) as written, or None when malformed."""
     parts = (args or "").split()
     if len(parts) != 2 or not parts[1].isdigit():
         return None
     number = int(parts[1])
     if not minimum <= number <= MAX_AMOUNT:
         return None
-    return parts[0], await admin.resolve(parts[0]), number
+    return parts[0], number
 
 
 async def on_grant(
-    message: Message,
-    command: CommandObject,
-    sender: Sender,
-    admin: AdminService,
-    generation: GenerationService,
-    i18n: I18n,
+    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
 ) -> None:
     _ = i18n.gettext
-    parsed = await _target_and_number(command.args, admin, minimum=1)
+    parsed = _target_and_number(command.args, minimum=1)
     if parsed is None:
         await reply(sender, message, texts.admin_usage(_, "grant"))
         return
-    who, user_id, extra = parsed
-    if user_id is None:
-        await reply(sender, message, texts.admin_unknown_user(_, who))
+    outcome = await admin.grant(*parsed)
+    if isinstance(outcome, UnknownUser):
+        await reply(sender, message, texts.admin_unknown_user(_, outcome.who))
         return
-    await admin.grant(user_id, extra)
-    limit = (await generation.quota(user_id)).limit
-    await reply(sender, message, texts.admin_granted(_, user_id, extra, limit))
+    text = texts.admin_granted(_, outcome.user_id, outcome.extra, outcome.limit)
+    await reply(sender, message, text)
 
 
 async def on_setlimit(
     message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
 ) -> None:
     _ = i18n.gettext
-    parsed = await _target_and_number(command.args, admin, minimum=0)
+    parsed = _target_and_number(command.args, minimum=0)
     if parsed is None:
         await reply(sender, message, texts.admin_usage(_, "setlimit"))
         return
-    who, user_id, limit = parsed
-    if user_id is None:
-        await reply(sender, message, texts.admin_unknown_user(_, who))
+    outcome = await admin.set_limit(*parsed)
+    if isinstance(outcome, UnknownUser):
+        await reply(sender, message, texts.admin_unknown_user(_, outcome.who))
         return
-    await admin.set_limit(user_id, limit)
-    await reply(sender, message, texts.admin_limit_set(_, user_id, limit))
+    await reply(sender, message, texts.admin_limit_set(_, outcome.user_id, parsed[1]))
 
 
 async def _ban(
@@ -89,16 +79,15 @@ async def _ban(
     banned: bool,
 ) -> None:
     _ = i18n.gettext
-    name = "ban" if banned else "unban"
     parts = (command.args or "").split()
     if len(parts) != 1:
-        await reply(sender, message, texts.admin_usage(_, name))
+        await reply(sender, message, texts.admin_usage(_, "ban" if banned else "unban"))
         return
-    user_id = await admin.resolve(parts[0])
-    if user_id is None:
-        await reply(sender, message, texts.admin_unknown_user(_, parts[0]))
+    outcome = await admin.set_banned(parts[0], banned)
+    if isinstance(outcome, UnknownUser):
+        await reply(sender, message, texts.admin_unknown_user(_, outcome.who))
         return
-    await admin.set_banned(user_id, banned)
+    user_id = outcome.user_id
     text = texts.admin_banned(_, user_id) if banned else texts.admin_unbanned(_, user_id)
     await reply(sender, message, text)
 

@@ -10,11 +10,11 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.generation import GenerationService
-from bot.i18n import LOCALES
-from bot.language import LanguageService
-from bot.telegram_out import Sender
+from bot.drawing.quotas import Quotas
+from bot.language import texts
+from bot.language.catalogues import LOCALES
+from bot.language.choice import LanguageService
+from bot.telegram.sender import Sender
 from handlers.drawing import person_of
 from handlers.filters import DataStartsWith
 from handlers.replies import answer_callback, reply
@@ -22,25 +22,21 @@ from handlers.replies import answer_callback, reply
 LANG_PREFIX = "lang:"
 
 
-async def on_help(
-    message: Message, bot: Bot, sender: Sender, generation: GenerationService, i18n: I18n
-) -> None:
+async def on_help(message: Message, bot: Bot, sender: Sender, quotas: Quotas, i18n: I18n) -> None:
     person = person_of(message)
     if person is None:
         return
     me = await bot.me()
-    status = await generation.quota(person.id)
+    status = await quotas.of_person(person.id)
     text = texts.help_text(i18n.gettext, me.username or "", status, time.time())
     await reply(sender, message, text)
 
 
-async def on_quota(
-    message: Message, sender: Sender, generation: GenerationService, i18n: I18n
-) -> None:
+async def on_quota(message: Message, sender: Sender, quotas: Quotas, i18n: I18n) -> None:
     person = person_of(message)
     if person is None:
         return
-    status = await generation.quota(person.id)
+    status = await quotas.of_person(person.id)
     await reply(sender, message, texts.quota(i18n.gettext, status, time.time()))
 
 

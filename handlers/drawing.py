@@ -1,31 +1,29 @@
-"""The prompt-to-task flow both chat routers share once they have found a prompt."""
+"""The prompt path both chat routers share: who asks and where, one call on the drawing
+service, and its outcome turned into a reply."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.delivery import Delivery
-from bot.generation import (
-    Accepted,
+from bot.drawing.draw import Drawing
+from bot.drawing.outcomes import (
     AlreadySeen,
     Barred,
     Busy,
-    GenerationService,
+    ButtonOutcome,
     GroupRefused,
-    Outcome,
-    Person,
-    PromptProblem,
+    PromptRefused,
     Refused,
+    UnknownTask,
 )
-from bot.telegram_out import Sender
+from bot.drawing.prompts import PromptProblem
+from bot.drawing.requests import DrawRequest, Person, Place
+from bot.language import texts
+from bot.telegram.sender import Sender
 from handlers.replies import reply, thread_of
-
-log = logging.getLogger(__name__)
 
 
 def person_of(message: Message) -> Person | None:
@@ -43,111 +41,60 @@ def person_of(message: Message) -> Person | None:
     )
 
 
-async def draw(
-    message: Message,
-    prompt: str | None,
-    *,
-    sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
-    i18n: I18n,
-) -> None:
-    _ = i18n.gettext
-    private = message.chat.type == "private"
-    problem = generation.check_prompt(prompt)
-    if problem is PromptProblem.EMPTY or prompt is None:
-        await reply(sender, message, texts.empty_prompt(_, private=private))
-        return
-    if problem is PromptProblem.TOO_LONG:
-        limit = generation.max_prompt_length
-        await reply(sender, message, texts.too_long(_, len(prompt.strip()), limit))
-        return
-    person = person_of(message)
-    if person is None:
-        return
-    outcome = await generation.request(
-        person,
+def place_of(message: Message) -> Place:
+    return Place(
         chat_id=message.chat.id,
         message_id=message.message_id,
         thread_id=thread_of(message),
-        prompt=prompt,
-        locale=i18n.current_locale,
-        group=not private,
-    )
-    await start_drawing(
-        message,
-        outcome,
-        # Not message.date: an update handed over again after a restart is old news.
-        now=time.time(),
-        sender=sender,
-        generation=generation,
-        delivery=delivery,
-        i18n=i18n,
+        is_group=message.chat.type != "private",
     )
 
 
-async def start_drawing(
-    message: Message,
-    outcome: Outcome,
-    *,
-    now: float,
-    sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
-    i18n: I18n,
-) -> None:
-    """Answer an intake outcome in the chat of `message`; start the task if it was accepted."""
-    _ = i18n.gettext
-    refusal: str | None = None
-    if isinstance(outcome, Refused):
-        refusal = texts.over_quota(_, outcome.quota, now)
-    elif isinstance(outcome, GroupRefused):
-        refusal = texts.group_over_quota(_, outcome.quota, now)
-    elif isinstance(outcome, Busy):
-        refusal = texts.too_many_active(_, outcome.limit)
-    elif isinstance(outcome, Barred):
-        refusal = texts.banned(_)
-    if refusal is not None:
-        await reply(sender, message, refusal)
-        return
-    if isinstance(outcome, AlreadySeen):
-        return  # handled before a restart; its task carries on from storage
-    assert isinstance(outcome, Accepted)
-    # The status reply waits for Telegram's pacing; the create call must not wait for it.
-    delivery.post_status_soon(outcome.task)
-    await delivery.show_working(outcome.task)
-    await generation.submit(outcome.task.id)
-
-
-async def draw_for_presser(
-    query: CallbackQuery,
-    message: Message,
-    prompt: str,
-    *,
-    sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
-    i18n: I18n,
-) -> None:
-    """A button press that draws `prompt` anew, for whoever pressed, replying to `message`."""
+def presser_request(query: CallbackQuery, message: Message, i18n: I18n) -> DrawRequest:
+    """A button press that draws again, for whoever pressed, replying to `message`."""
     user = query.from_user
-    outcome = await generation.request(
-        Person(user.id, user.username, user.first_name, user.language_code),
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-        thread_id=thread_of(message),
-        prompt=prompt,
+    return DrawRequest(
+        person=Person(user.id, user.username, user.first_name, user.language_code),
+        place=place_of(message),
+        prompt=None,
         locale=i18n.current_locale,
-        group=message.chat.type != "private",
         # Each press is its own request; the same press seen again after a restart is not.
         source_key=f"callback:{query.id}",
     )
-    await start_drawing(
-        message,
-        outcome,
-        now=time.time(),
-        sender=sender,
-        generation=generation,
-        delivery=delivery,
-        i18n=i18n,
-    )
+
+
+def outcome_text(outcome: ButtonOutcome, i18n: I18n, *, private: bool) -> str | None:
+    """What the person reads about an outcome; None when the picture itself is the answer."""
+    _ = i18n.gettext
+    # Not message.date: an update handed over again after a restart is old news.
+    now = time.time()
+    if isinstance(outcome, PromptRefused):
+        if outcome.problem is PromptProblem.EMPTY:
+            return texts.empty_prompt(_, private=private)
+        return texts.too_long(_, outcome.length, outcome.limit)
+    if isinstance(outcome, Refused):
+        return texts.over_quota(_, outcome.quota, now)
+    if isinstance(outcome, GroupRefused):
+        return texts.group_over_quota(_, outcome.quota, now)
+    if isinstance(outcome, Busy):
+        return texts.too_many_active(_, outcome.limit)
+    if isinstance(outcome, Barred):
+        return texts.banned(_)
+    if isinstance(outcome, UnknownTask):
+        return texts.image_unknown(_)
+    if isinstance(outcome, AlreadySeen):
+        return None  # handled before a restart; its task carries on from storage
+    return None  # accepted: the "drawing…" status and then the picture answer it
+
+
+async def draw(
+    message: Message, prompt: str | None, *, sender: Sender, drawing: Drawing, i18n: I18n
+) -> None:
+    person = person_of(message)
+    if person is None:
+        return
+    request = DrawRequest(person, place_of(message), prompt, locale=i18n.current_locale)
+    outcome = await drawing.draw(request)
+    text = outcome_text(outcome, i18n, private=not request.place.is_group)
+    if text is not None:
+        await reply(sender, message, text)

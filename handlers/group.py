@@ -13,11 +13,11 @@ from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.delivery import Delivery
-from bot.generation import GenerationService
-from bot.prompts import command_prompt, mention_prompt
-from bot.telegram_out import Sender
+from bot.drawing.draw import Drawing
+from bot.drawing.prompts import command_prompt, mention_prompt
+from bot.drawing.quotas import Quotas
+from bot.language import texts
+from bot.telegram.sender import Sender
 from handlers.drawing import draw
 from handlers.filters import ChatTypeIs
 from handlers.private import DRAW_COMMANDS
@@ -45,8 +45,7 @@ async def on_draw(
     message: Message,
     command: CommandObject,
     sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
+    drawing: Drawing,
     i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
@@ -55,28 +54,20 @@ async def on_draw(
         if not replied_text or not replied_text.strip():
             await reply(sender, message, texts.reply_has_no_text(i18n.gettext))
             return
-        await draw(
-            message,
-            replied_text,
-            sender=sender,
-            generation=generation,
-            delivery=delivery,
-            i18n=i18n,
-        )
+        await draw(message, replied_text, sender=sender, drawing=drawing, i18n=i18n)
         return
     prompt = command_prompt(command.args, None)
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
+    await draw(message, prompt, sender=sender, drawing=drawing, i18n=i18n)
 
 
 async def on_mention(
     message: Message,
     prompt: str,
     sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
+    drawing: Drawing,
     i18n: I18n,
 ) -> None:
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
+    await draw(message, prompt, sender=sender, drawing=drawing, i18n=i18n)
 
 
 async def is_chat_admin(message: Message, bot: Bot) -> bool:
@@ -98,13 +89,13 @@ async def on_group_limit(
     command: CommandObject,
     bot: Bot,
     sender: Sender,
-    generation: GenerationService,
+    quotas: Quotas,
     i18n: I18n,
 ) -> None:
     _ = i18n.gettext
     args = (command.args or "").strip()
     if not args:
-        limit, used = await generation.group_limit(message.chat.id)
+        limit, used = await quotas.of_group(message.chat.id)
         await reply(sender, message, texts.group_limit_show(_, limit, used))
         return
     if not args.isdigit() or int(args) > MAX_GROUP_LIMIT:
@@ -113,7 +104,7 @@ async def on_group_limit(
     if not await is_chat_admin(message, bot):
         await reply(sender, message, texts.group_limit_not_admin(_))
         return
-    await generation.set_group_limit(message.chat.id, int(args))
+    await quotas.set_group_limit(message.chat.id, int(args))
     await reply(sender, message, texts.group_limit_set(_, int(args) or None))
 
 

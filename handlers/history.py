@@ -7,11 +7,12 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.delivery import Delivery
-from bot.generation import GenerationService
-from bot.telegram_out import Sender
-from handlers.drawing import draw_for_presser, person_of
+from bot.drawing.draw import Drawing
+from bot.drawing.my_tasks import MyTasks
+from bot.drawing.outcomes import UnknownTask
+from bot.language import texts
+from bot.telegram.sender import Sender
+from handlers.drawing import outcome_text, person_of, presser_request
 from handlers.filters import DataStartsWith
 from handlers.replies import answer_callback, reply
 
@@ -21,14 +22,12 @@ BUTTONS_PER_ROW = 5
 MAX_ID_DIGITS = 18
 
 
-async def on_history(
-    message: Message, sender: Sender, generation: GenerationService, i18n: I18n
-) -> None:
+async def on_history(message: Message, sender: Sender, my_tasks: MyTasks, i18n: I18n) -> None:
     _ = i18n.gettext
     person = person_of(message)
     if person is None:
         return
-    tasks = await generation.history(person.id)
+    tasks = await my_tasks.history(person.id)
     if not tasks:
         await reply(sender, message, texts.history_empty(_))
         return
@@ -43,42 +42,32 @@ async def on_history(
     await reply(sender, message, text, markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-async def on_redraw(
-    query: CallbackQuery,
-    sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
-    i18n: I18n,
-) -> None:
+async def on_redraw(query: CallbackQuery, sender: Sender, drawing: Drawing, i18n: I18n) -> None:
     _ = i18n.gettext
     raw_id = (query.data or "")[len(REDRAW_PREFIX) :]
     message = query.message if isinstance(query.message, Message) else None
     # Button data comes from the client: anything but a plausible row id is simply unknown.
     valid = raw_id.isdigit() and len(raw_id) <= MAX_ID_DIGITS
-    prompt = await generation.prompt_of(query.from_user.id, int(raw_id)) if valid else None
-    if prompt is None or message is None:
-        # Someone else's list, or a message too old to answer in: nothing is charged.
+    if not valid or message is None:
+        # A message too old to answer in, or forged data: nothing is charged.
+        await answer_callback(sender, query, texts.redraw_unknown(_))
+        return
+    outcome = await drawing.redraw(presser_request(query, message, i18n), int(raw_id))
+    if isinstance(outcome, UnknownTask):
+        # Someone else's list: nothing is charged.
         await answer_callback(sender, query, texts.redraw_unknown(_))
         return
     await answer_callback(sender, query, texts.redraw_started(_))
-    await draw_for_presser(
-        query,
-        message,
-        prompt,
-        sender=sender,
-        generation=generation,
-        delivery=delivery,
-        i18n=i18n,
-    )
+    text = outcome_text(outcome, i18n, private=message.chat.type == "private")
+    if text is not None:
+        await reply(sender, message, text)
 
 
-async def on_cancel(
-    message: Message, sender: Sender, generation: GenerationService, i18n: I18n
-) -> None:
+async def on_cancel(message: Message, sender: Sender, my_tasks: MyTasks, i18n: I18n) -> None:
     person = person_of(message)
     if person is None:
         return
-    count = await generation.cancel(person.id)
+    count = await my_tasks.cancel(person.id)
     await reply(sender, message, texts.cancelled(i18n.gettext, count))
 
 

@@ -4,17 +4,17 @@ acts for themselves: "again" is charged to the presser, like any prompt of their
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.delivery import Delivery
-from bot.generation import GenerationService
-from bot.image_buttons import ImageAction, ImageButton
-from bot.telegram_out import Sender
-from handlers.drawing import draw_for_presser
-from handlers.replies import answer_callback
+from bot.delivery.originals import Originals, Sent
+from bot.drawing.draw import Drawing
+from bot.drawing.outcomes import UnknownTask
+from bot.language import texts
+from bot.telegram.buttons import ImageAction, ImageButton
+from bot.telegram.sender import Sender
+from handlers.drawing import outcome_text, presser_request
+from handlers.replies import answer_callback, reply
 
 # SQLite integers are 64-bit: a larger number from the client would not even bind.
 MAX_ROW_ID = 2**63
@@ -24,39 +24,35 @@ async def on_image_button(
     query: CallbackQuery,
     callback_data: ImageButton,
     sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
+    drawing: Drawing,
+    originals: Originals,
     i18n: I18n,
 ) -> None:
     _ = i18n.gettext
     message = query.message if isinstance(query.message, Message) else None
-    # The button must sit under this task's own picture: forged data reveals nothing.
-    plausible = 0 < callback_data.task_id < MAX_ROW_ID
-    task = (
-        await generation.task_in_chat(callback_data.task_id, message.chat.id)
-        if message is not None and plausible
-        else None
-    )
-    if task is None or message is None:
+    if message is None or not 0 < callback_data.task_id < MAX_ROW_ID:
         await answer_callback(sender, query, texts.image_unknown(_))
         return
+    # The button must sit under a picture of this chat: forged data reveals nothing.
     if callback_data.action is ImageAction.ORIGINAL:
-        try:
-            sent = await delivery.send_original(task, reply_to=message.message_id)
-        except TelegramAPIError:
-            sent = False
-        await answer_callback(sender, query, None if sent else texts.original_gone(_))
+        sent = await originals.send(
+            callback_data.task_id, chat_id=message.chat.id, reply_to=message.message_id
+        )
+        notices = {
+            Sent.SENT: None,
+            Sent.GONE: texts.original_gone(_),
+            Sent.UNKNOWN: texts.image_unknown(_),
+        }
+        await answer_callback(sender, query, notices[sent])
+        return
+    outcome = await drawing.again(presser_request(query, message, i18n), callback_data.task_id)
+    if isinstance(outcome, UnknownTask):
+        await answer_callback(sender, query, texts.image_unknown(_))
         return
     await answer_callback(sender, query, texts.again_started(_))
-    await draw_for_presser(
-        query,
-        message,
-        task.prompt,
-        sender=sender,
-        generation=generation,
-        delivery=delivery,
-        i18n=i18n,
-    )
+    text = outcome_text(outcome, i18n, private=message.chat.type == "private")
+    if text is not None:
+        await reply(sender, message, text)
 
 
 def make_router() -> Router:

@@ -8,11 +8,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot import texts
-from bot.delivery import Delivery
-from bot.generation import GenerationService
-from bot.prompts import command_prompt
-from bot.telegram_out import Sender
+from bot.drawing.draw import Drawing
+from bot.drawing.prompts import command_prompt
+from bot.language import texts
+from bot.telegram.sender import Sender
 from handlers.drawing import draw
 from handlers.filters import ChatTypeIs, HasText, TextStartsWith
 from handlers.replies import reply
@@ -24,14 +23,13 @@ async def on_draw(
     message: Message,
     command: CommandObject,
     sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
+    drawing: Drawing,
     i18n: I18n,
 ) -> None:
     replied = message.reply_to_message
     replied_text = (replied.text or replied.caption) if replied else None
     prompt = command_prompt(command.args, replied_text)
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
+    await draw(message, prompt, sender=sender, drawing=drawing, i18n=i18n)
 
 
 async def on_unknown_command(message: Message, sender: Sender, i18n: I18n) -> None:
@@ -41,12 +39,11 @@ async def on_unknown_command(message: Message, sender: Sender, i18n: I18n) -> No
 async def on_text(
     message: Message,
     sender: Sender,
-    generation: GenerationService,
-    delivery: Delivery,
+    drawing: Drawing,
     i18n: I18n,
 ) -> None:
     prompt = message.text or message.caption
-    await draw(message, prompt, sender=sender, generation=generation, delivery=delivery, i18n=i18n)
+    await draw(message, prompt, sender=sender, drawing=drawing, i18n=i18n)
 
 
 async def on_no_text(message: Message, sender: Sender, i18n: I18n) -> None:

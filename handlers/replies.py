@@ -8,7 +8,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
 
-from bot.telegram_out import Sender
+from bot.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
 

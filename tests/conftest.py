@@ -1,3 +1,3 @@
 """The suite imports aiogram the way the bot does, with models built on first use."""
 
-import bot  # noqa: F401  (must come before any aiogram import: see bot.lean_models)
+import bot  # noqa: F401  (must come before any aiogram import: see bot.telegram.lean_models)

@@ -1,6 +1,6 @@
 """The catalogue's texts in each locale, for tests to compare what the bot sent against."""
 
-from bot.i18n import Translator, build_i18n
+from bot.language.catalogues import Translator, build_i18n
 
 TRANSLATOR = Translator(build_i18n())
 EN = TRANSLATOR("en")

@@ -4,60 +4,49 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
 from aiogram import Bot
 
-from bot.delivery import Delivery
-from bot.generation import GenerationService, Person
+from bot.app import Parts, build_parts
 from bot.gptunnel import GPTunnelClient
-from bot.telegram_out import Sender
-from storage import Database, TaskState, TaskStore, UserRepository
+from bot.ops.metrics import Metrics
+from storage import Created, Database, NewTask, TaskState
 from tests.e2e.conftest import API_KEY, Env
 
 
-@dataclass
-class Services:
-    generation: GenerationService
-    tasks: TaskStore
-
-
 @pytest.fixture
-async def services(env: Env) -> AsyncIterator[Services]:
+async def services(env: Env) -> AsyncIterator[Parts]:
     settings = env.settings()
     db = Database(settings.database_path)
     await db.connect()
-    tasks = TaskStore.over(db)
     # One connection: a second create waits for it inside the client, unsent.
     client = GPTunnelClient(env.gptunnel.base_url, API_KEY, intake_connections=1)
     bot = Bot("42:TEST")
-    delivery = Delivery(bot=bot, sender=Sender(bot), tasks=tasks, gptunnel=client)
-    generation = GenerationService(
-        settings=settings, tasks=tasks, users=UserRepository(db), gptunnel=client, delivery=delivery
-    )
-    yield Services(generation, tasks)
+    yield build_parts(settings, db=db, bot=bot, gptunnel=client, metrics=Metrics())
     await client.aclose()
     await bot.session.close()
     await db.close()
 
 
-async def new_task(services: Services, n: int) -> int:
-    outcome = await services.generation.request(
-        Person(id=700 + n), chat_id=700 + n, message_id=n, thread_id=None, prompt=f"prompt {n}"
+async def new_task(services: Parts, n: int) -> int:
+    new = NewTask(
+        None, 700 + n, 700 + n, n, None, f"prompt {n}", "yandex-art", "2026-01-01", 0.0, 1e12
     )
-    return outcome.task.id  # type: ignore[union-attr]
+    outcome = await services.tasks.intake.create(new)
+    assert isinstance(outcome, Created)
+    return outcome.task.id
 
 
 async def test_cancelled_before_sending_goes_back_to_new_else_stays_submitting(
-    env: Env, services: Services
+    env: Env, services: Parts
 ) -> None:
     gpt = env.gptunnel
     gpt.fail_next("create", delay=10.0)  # the first create holds the only connection
     first, second = await new_task(services, 1), await new_task(services, 2)
-    sent = asyncio.create_task(services.generation.submit(first))
+    sent = asyncio.create_task(services.submitter.submit(first))
     await env.telegram.wait_until(lambda: len(gpt.creates) == 1)  # it reached GPTunnel
-    waiting = asyncio.create_task(services.generation.submit(second))
+    waiting = asyncio.create_task(services.submitter.submit(second))
     await asyncio.sleep(0.2)  # claimed, and queued for the connection
     assert (await services.tasks.steps.get(second)).state is TaskState.SUBMITTING  # type: ignore[union-attr]
 

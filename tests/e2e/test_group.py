@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot import texts
+from bot.language import texts
 from tests.e2e.conftest import GROUP, OTHER, USER, Env
 from tests.i18n import EN
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import texts
+from bot.language import texts
 from tests.e2e.conftest import GROUP, OTHER, USER, Env
 from tests.fakes import FakeTelegram
 from tests.i18n import EN, RU

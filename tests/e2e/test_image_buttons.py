@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import closing
 from typing import Any
 
-from bot import texts
+from bot.language import texts
 from tests.e2e.conftest import GROUP, OTHER, USER, Env
 from tests.i18n import EN
 

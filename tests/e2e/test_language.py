@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot import texts
-from bot.failures import Failure
+from bot.drawing.failures import Failure
+from bot.language import texts
 from tests.e2e.conftest import USER, Env
 from tests.i18n import EN, RU
 

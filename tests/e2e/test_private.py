@@ -7,7 +7,7 @@ from typing import Any
 
 from PIL import Image
 
-from bot import texts
+from bot.language import texts
 from tests.e2e.conftest import API_KEY, GROUP, OTHER, USER, Env
 from tests.i18n import EN
 

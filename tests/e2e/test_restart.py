@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot import texts
-from bot.failures import Failure
+from bot.drawing.failures import Failure
+from bot.language import texts
 from tests.e2e.conftest import API_KEY, TOKEN, USER, Env
 from tests.i18n import EN
 

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 from aiogram import Bot
 from aiogram.methods import SendChatAction
 
-from bot.delivery import Delivery
-from bot.gptunnel import GPTunnelClient
-from bot.telegram_out import Sender
-from storage import Created, Database, NewTask, TaskStore
+from bot.delivery.chat_action import WorkingSign
+from storage import Created, Database, NewTask, Task, TaskStore
 from tests.routing.recording import RecordingSession
 
 
 async def _setup(
     tmp_path: Path, refresh: float
-) -> tuple[Delivery, RecordingSession, list, Database]:
+) -> tuple[WorkingSign, RecordingSession, list[Task], Database]:
     db = Database(tmp_path / "db.sqlite3")
     await db.connect()
     tasks = TaskStore.over(db)
@@ -31,28 +28,22 @@ async def _setup(
         created.append(out.task)
     session = RecordingSession()
     bot = Bot("42:TEST", session=session)
-    client = GPTunnelClient(
-        "http://x.test", "k", transport=httpx.MockTransport(lambda r: httpx.Response(500))
-    )
-    delivery = Delivery(
-        bot=bot, sender=Sender(bot), tasks=tasks, gptunnel=client, action_refresh=refresh
-    )
-    return delivery, session, created, db
+    return WorkingSign(bot=bot, refresh=refresh), session, created, db
 
 
 async def test_chat_action_is_refreshed_at_most_once_per_window(tmp_path: Path) -> None:
-    delivery, session, (first, second), db = await _setup(tmp_path, refresh=3600)
+    working, session, (first, second), db = await _setup(tmp_path, refresh=3600)
     for _ in range(5):
-        await delivery.show_working(first)
-    await delivery.show_working(second)
+        await working.show(first)
+    await working.show(second)
     actions = session.of(SendChatAction)
     assert [(a.chat_id, a.action) for a in actions] == [(1, "upload_photo"), (2, "upload_photo")]
     await db.close()
 
 
 async def test_chat_action_repeats_after_the_window(tmp_path: Path) -> None:
-    delivery, session, (first, _), db = await _setup(tmp_path, refresh=0)
+    working, session, (first, _), db = await _setup(tmp_path, refresh=0)
     for _ in range(3):
-        await delivery.show_working(first)
+        await working.show(first)
     assert len(session.of(SendChatAction)) == 3
     await db.close()

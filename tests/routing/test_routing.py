@@ -16,17 +16,12 @@ from aiogram import Bot, Dispatcher
 from aiogram.methods import SendChatAction, SendMessage
 from aiogram.types import Update
 
-from bot import texts
-from bot.admin import AdminService
-from bot.app import build_dispatcher
-from bot.delivery import Delivery
-from bot.generation import GenerationService
+from bot.app import Parts, build_dispatcher, build_parts
 from bot.gptunnel import GPTunnelClient
-from bot.i18n import Translator, build_i18n
-from bot.language import LanguageService
+from bot.language import texts
+from bot.ops.metrics import Metrics
 from bot.settings import Settings
-from bot.telegram_out import Sender
-from storage import ChatRepository, Database, StatsRepository, TaskStore, UserRepository
+from storage import Database
 from tests.i18n import EN, RU
 from tests.routing.recording import RecordingSession
 
@@ -40,11 +35,15 @@ class Harness:
     bot: Bot
     session: RecordingSession
     db: Database
+    parts: Parts
     creates: list[dict[str, Any]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     async def feed(self, message: dict[str, Any]) -> None:
         await self.dp.feed_update(self.bot, Update(update_id=next(self._ids), message=message))
+        # The handler returns once the task is written; what it started runs on its own.
+        await self.parts.poller.settle()
+        await self.parts.status.settle()
 
     async def task_rows(self) -> list[Any]:
         return await self.db.fetchall("SELECT * FROM tasks ORDER BY id")
@@ -111,29 +110,9 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     client = GPTunnelClient(
         "http://gptunnel.test", "test-key", transport=httpx.MockTransport(gptunnel)
     )
-    sender = Sender(bot)
-    tasks = TaskStore.over(db)
-    delivery = Delivery(bot=bot, sender=sender, tasks=tasks, gptunnel=client)
-    users = UserRepository(db)
-    generation = GenerationService(
-        settings=cfg,
-        tasks=tasks,
-        users=users,
-        gptunnel=client,
-        delivery=delivery,
-        chats=ChatRepository(db),
-    )
-    translator = Translator(build_i18n())
-    dp = build_dispatcher(
-        settings=cfg,
-        generation=generation,
-        sender=sender,
-        delivery=delivery,
-        languages=LanguageService(users),
-        translator=translator,
-        admin=AdminService(settings=cfg, users=users, stats=StatsRepository(db), gptunnel=client),
-    )
-    yield Harness(dp=dp, bot=bot, session=session, db=db, creates=creates)
+    parts = build_parts(cfg, db=db, bot=bot, gptunnel=client, metrics=Metrics())
+    dp = build_dispatcher(parts)
+    yield Harness(dp=dp, bot=bot, session=session, db=db, parts=parts, creates=creates)
     await client.aclose()
     await db.close()
 

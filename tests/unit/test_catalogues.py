@@ -10,9 +10,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from bot import texts
-from bot.failures import Failure
-from bot.i18n import LOCALES, LOCALES_DIR, Translator, build_i18n, locale_for
+from bot.drawing.failures import Failure
+from bot.language import texts
+from bot.language.catalogues import LOCALES, LOCALES_DIR, Translator, build_i18n, locale_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def test_compiled_catalogue_says_what_the_po_file_says(locale: str) -> None:
 def test_every_key_the_code_names_is_in_the_catalogue() -> None:
     known = set(entries("en"))
     named: set[str] = set()
-    for path in [REPO / "bot" / "texts.py"]:
+    for path in [REPO / "bot" / "language" / "texts.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_" and node.args:
                 arg = node.args[0]
@@ -80,7 +80,7 @@ def test_every_key_the_code_names_is_in_the_catalogue() -> None:
 
 
 def test_handlers_write_no_text_inline() -> None:
-    # Every text a handler sends comes from bot/texts.py (and so from the catalogue).
+    # Every text a handler sends comes from bot/language/texts.py (and so from the catalogue).
     for path in (REPO / "handlers").glob("*.py"):
         source = path.read_text()
         assert "SendMessage(" not in source or path.name == "replies.py", path.name

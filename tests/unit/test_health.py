@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.health import Health
+from bot.ops.health import Health
 
 
 class Db:

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from bot.images import PHOTO_MAX_BYTES, PHOTO_MAX_SIDES, BadImage, prepare_photo
+from bot.telegram.photos import PHOTO_MAX_BYTES, PHOTO_MAX_SIDES, BadImage, prepare_photo
 
 
 def encode(img: Image.Image, fmt: str = "WEBP", **options: object) -> bytes:

@@ -90,7 +90,7 @@ def test_does_nothing_when_aiogram_was_imported_first() -> None:
     out = run_python(
         """
         import aiogram
-        from bot.lean_models import import_aiogram_lazily
+        from bot.telegram.lean_models import import_aiogram_lazily
         from aiogram.types import Update
         print(import_aiogram_lazily(), Update.__pydantic_complete__)
         """

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import RedactSecrets, setup_logging
+from bot.ops.logs import RedactSecrets, setup_logging
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 API_KEY = "gpt-0f9e8d7c6b5a4f3e2d1c0b9a8"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.prompts import command_prompt, mention_prompt
+from bot.drawing.prompts import command_prompt, mention_prompt
 
 BOT = "DrawBot"
 

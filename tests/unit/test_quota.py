@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.quota import QuotaStatus, limit_for, next_reset, quota_day
+from bot.drawing.quota import QuotaStatus, limit_for, next_reset, quota_day
 
 UTC_ZONE = ZoneInfo("UTC")
 MOSCOW = ZoneInfo("Europe/Moscow")

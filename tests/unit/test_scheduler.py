@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scheduler import FALLBACK_GROWTH, LATE_GROWTH, PollScheduler, quantile
+from bot.pipeline.scheduler import FALLBACK_GROWTH, LATE_GROWTH, PollScheduler, quantile
 
 MODEL = "yandex-art"
 

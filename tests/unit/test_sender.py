@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import DeleteMessage, SendChatAction, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import BufferedInputFile
 
-from bot.telegram_out import Dropped, Limits, Priority, Sender
+from bot.telegram.sender import Dropped, Limits, Priority, Sender
 from tests.routing.recording import RecordingSession
 
 

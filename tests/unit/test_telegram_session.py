@@ -9,7 +9,7 @@ import weakref
 from aiogram import Bot
 from aiogram.methods import SendChatAction, SendMessage
 
-from bot.telegram_session import TelegramSession
+from bot.telegram.session import TelegramSession
 
 TOKEN = "42:TEST-token-not-a-secret"
 MESSAGE = {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "hi"}

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import texts
-from bot.failures import Failure
-from bot.i18n import Gettext
-from bot.quota import QuotaStatus
+from bot.drawing.failures import Failure
+from bot.drawing.quota import QuotaStatus
+from bot.language import texts
+from bot.language.catalogues import Gettext
 from tests.i18n import EN, RU
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -7,8 +7,8 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import texts
-from bot.i18n import Gettext
+from bot.language import texts
+from bot.language.catalogues import Gettext
 
 
 class ImageAction(StrEnum):

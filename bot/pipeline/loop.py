@@ -9,12 +9,16 @@ import logging
 import time
 from collections.abc import Callable
 
-from bot.delivery import Delivery
-from bot.failures import Failure
-from bot.generation import GenerationService
-from bot.logs import bind, log_context
-from bot.metrics import Metrics
-from storage import Task, TaskState, TaskStore
+from bot.delivery.chat_action import WorkingSign
+from bot.delivery.ending import Ending
+from bot.delivery.photos import PhotoDelivery
+from bot.delivery.progress import ProgressEdits
+from bot.drawing.failures import Failure
+from bot.ops.logs import bind, log_context
+from bot.ops.metrics import Metrics
+from bot.pipeline.polling import PollStep
+from bot.pipeline.submission import Submitter
+from storage import Task, TaskQueue, TaskState, TaskSteps
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +31,14 @@ class Poller:
     def __init__(
         self,
         *,
-        tasks: TaskStore,
-        generation: GenerationService,
-        delivery: Delivery,
+        queue: TaskQueue,
+        tasks: TaskSteps,
+        submitter: Submitter,
+        poll_step: PollStep,
+        photos: PhotoDelivery,
+        working: WorkingSign,
+        progress: ProgressEdits,
+        ending: Ending,
         poll_concurrency: int = 16,
         concurrency: int = 32,
         idle_wait: float = 30.0,
@@ -37,9 +46,14 @@ class Poller:
         metrics: Metrics | None = None,
     ) -> None:
         self._metrics = metrics or Metrics()
+        self._queue = queue
         self._tasks = tasks
-        self._generation = generation
-        self._delivery = delivery
+        self._submitter = submitter
+        self._poll_step = poll_step
+        self._photos = photos
+        self._working = working
+        self._progress = progress
+        self._ending = ending
         self._concurrency = concurrency
         # Polls wait on GPTunnel's request budget; a cap of their own keeps them from
         # taking every worker while deliveries and (re)submissions are due.
@@ -51,7 +65,7 @@ class Poller:
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._runner: asyncio.Task[None] | None = None
         self.last_tick = 0.0
-        generation.on_schedule_change(self.wake)
+        submitter.on_schedule_change(self.wake)
 
     def wake(self) -> None:
         self._wake.set()
@@ -81,13 +95,11 @@ class Poller:
     async def recover(self) -> None:
         """After a crash: a create call that was under way cannot be told apart from one that
         reached GPTunnel, so it is ended (and refunded) rather than risk a second task."""
-        for task in await self._tasks.steps.fail_interrupted(
-            Failure.INTERRUPTED.value, self._clock()
-        ):
+        for task in await self._tasks.fail_interrupted(Failure.INTERRUPTED.value, self._clock()):
             with log_context(task_id=task.id, user_id=task.user_id, chat_id=task.chat_id):
                 log.warning("task %s was interrupted while being created; refunded", task.id)
                 self._metrics.failed(Failure.INTERRUPTED.value, task.model)
-                await self._delivery.report_failure(task, Failure.INTERRUPTED)
+                await self._ending.notify(task, Failure.INTERRUPTED)
 
     async def _run(self) -> None:
         while self._runner is not None:
@@ -108,14 +120,25 @@ class Poller:
         free = self._concurrency - (len(self._inflight) - len(self._polling))
         if free > 0:
             exclude = frozenset(self._inflight)
-            for task in await self._tasks.queue.due(now, free, exclude, states=_OTHER_STATES):
+            for task in await self._queue.due(now, free, exclude, states=_OTHER_STATES):
                 self._spawn(task)
         free_polls = self._poll_concurrency - len(self._polling)
         if free_polls > 0:
             exclude = frozenset(self._inflight)
-            for task in await self._tasks.queue.due(now, free_polls, exclude, states=_POLL_STATES):
+            for task in await self._queue.due(now, free_polls, exclude, states=_POLL_STATES):
                 self._polling.add(task.id)
                 self._spawn(task)
+
+    def take_now(self, task: Task) -> None:
+        """Take a task just written by intake at once, without waiting for the next look at
+        storage; the handler that wrote it is free as soon as this returns."""
+        if task.id not in self._inflight:
+            self._spawn(task)
+
+    async def settle(self) -> None:
+        """Wait until every step under way has finished (tests, and nothing else)."""
+        while self._inflight:
+            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
 
     def _spawn(self, task: Task) -> None:
         worker = asyncio.create_task(self._step(task), name=f"task-{task.id}")
@@ -129,7 +152,7 @@ class Poller:
 
     async def _sleep(self) -> None:
         # A worker finishing, or a task scheduled sooner, wakes the loop early.
-        next_at = await self._tasks.queue.next_due_at(frozenset(self._inflight))
+        next_at = await self._queue.next_due_at(frozenset(self._inflight))
         timeout = self._idle_wait if next_at is None else next_at - self._clock()
         if timeout <= 0 and self._saturated():
             timeout = self._idle_wait
@@ -152,15 +175,16 @@ class Poller:
         try:
             current: Task | None = task
             if task.state is TaskState.NEW:
-                current = await self._generation.submit(task.id)
+                await self._working.show(task)
+                current = await self._submitter.submit(task.id)
             elif task.state is TaskState.SUBMITTED:
-                current = await self._generation.poll(task)
+                current = await self._poll_step.poll(task)
             if current is not None and current.state is TaskState.READY:
-                await self._delivery.deliver(current)
+                await self._photos.deliver(current)
             elif current is not None and current.state is TaskState.SUBMITTED:
-                await self._delivery.show_working(current)
-                position, estimate = await self._generation.progress(current)
-                self._delivery.show_progress(
+                await self._working.show(current)
+                position, estimate = await self._poll_step.standing(current)
+                self._progress.show(
                     current, position=position, estimate=estimate, now=self._clock()
                 )
         except asyncio.CancelledError:
@@ -173,7 +197,7 @@ class Poller:
                     if task.state is TaskState.READY
                     else Failure.GENERATION_FAILED
                 )
-                await self._delivery.fail(task, failure)
+                await self._ending.fail(task, failure)
             else:
                 log.exception("task %s: step failed; it will be tried again", task.id)
-                await self._tasks.steps.retry_later(task.id, self._clock() + 5.0)
+                await self._tasks.retry_later(task.id, self._clock() + 5.0)

@@ -10,7 +10,7 @@ from typing import Any
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from bot.i18n import LOCALES, locale_for
+from bot.language.catalogues import LOCALES, locale_for
 from storage import UserRepository
 
 

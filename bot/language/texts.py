@@ -1,16 +1,16 @@
 """Every text the bot sends, by catalogue key (HTML parse mode; user text is always escaped).
 
-The words live in bot/locales/<locale>/LC_MESSAGES/messages.po; this module only picks the key
-and fills the placeholders. `_` is a Gettext for one locale (see bot/i18n.py).
+The words live in bot/language/locales/<locale>/LC_MESSAGES/messages.po; this module only picks
+the key and fills the placeholders. `_` is a Gettext for one locale (see catalogues.py).
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from bot.failures import Failure
-from bot.i18n import Gettext
-from bot.quota import QuotaStatus
+from bot.drawing.failures import Failure
+from bot.drawing.quota import QuotaStatus
+from bot.language.catalogues import Gettext
 
 CAPTION_LIMIT = 1024
 # Prompts shown in /history are cut to keep the list readable.

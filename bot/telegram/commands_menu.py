@@ -12,9 +12,9 @@ from aiogram.types import (
     BotCommandScopeAllPrivateChats,
 )
 
-from bot import texts
-from bot.i18n import DEFAULT_LOCALE, LOCALES, Translator
-from bot.telegram_out import Sender
+from bot.language import texts
+from bot.language.catalogues import DEFAULT_LOCALE, LOCALES, Translator
+from bot.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
 

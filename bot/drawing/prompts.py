@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 # After "@botname" a prompt may follow a space or light punctuation ("@bot, a cat").
 _AFTER_MENTION = re.compile(r"[\s,:;.!?-]*")
@@ -29,4 +30,17 @@ def command_prompt(args: str | None, replied_text: str | None) -> str | None:
         return args.strip()
     if replied_text and replied_text.strip():
         return replied_text.strip()
+    return None
+
+
+class PromptProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+def check_prompt(prompt: str | None, max_length: int) -> PromptProblem | None:
+    if not prompt or not prompt.strip():
+        return PromptProblem.EMPTY
+    if len(prompt.strip()) > max_length:
+        return PromptProblem.TOO_LONG
     return None

@@ -6,16 +6,16 @@ import logging
 
 from aiohttp import web
 
-from bot.health import Health
-from bot.metrics import Metrics
-from storage import TaskStore
+from bot.ops.health import Health
+from bot.ops.metrics import Metrics
+from storage import TaskQueue
 
 log = logging.getLogger(__name__)
 
 
 class HttpServer:
     def __init__(
-        self, *, health: Health, metrics: Metrics, tasks: TaskStore, host: str, port: int
+        self, *, health: Health, metrics: Metrics, tasks: TaskQueue, host: str, port: int
     ) -> None:
         self._health = health
         self._metrics = metrics
@@ -63,7 +63,7 @@ class HttpServer:
     async def _metrics_page(self, _request: web.Request) -> web.Response:
         open_tasks: int | None = None
         try:
-            open_tasks = await self._tasks.queue.count_open()
+            open_tasks = await self._tasks.count_open()
         except Exception:
             log.warning("metrics: open tasks could not be counted", exc_info=True)
         body = self._metrics.render(open_tasks)

@@ -41,7 +41,7 @@ from aiogram.methods import (
 )
 from aiolimiter import AsyncLimiter
 
-from bot.metrics import Metrics
+from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -1,134 +1,22 @@
-"""GPTunnel media API client and its error taxonomy.
-
-Errors arrive as HTTP 200 with a non-zero `code`; proxies may still answer real HTTP errors.
-Every failure is turned into a `GPTunnelError` whose `kind` tells the caller what to do.
-"""
+"""The GPTunnel media API client: create, poll, download, balance; every failure raised as a
+`GPTunnelError` (see errors.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import httpx
 from aiolimiter import AsyncLimiter
 
-from bot.metrics import Metrics
+from bot.gptunnel.errors import ErrorKind, GPTunnelError, kind_for_code, kind_for_http
+from bot.gptunnel.media import MediaTask
+from bot.gptunnel.trace import SendTrace
+from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
-
-
-class ErrorKind(StrEnum):
-    TRANSIENT = "transient"  # retry with backoff
-    MODERATION = "moderation"  # prompt refused; never retry
-    UNAVAILABLE = "unavailable"  # operator's problem: key, balance, model access
-    REJECTED = "rejected"  # the request itself was refused
-    NOT_FOUND = "not_found"  # task unknown upstream
-    FATAL = "fatal"  # bug or configuration error
-
-
-_CODE_KINDS: dict[int, ErrorKind] = {
-    1: ErrorKind.TRANSIENT,
-    2: ErrorKind.UNAVAILABLE,
-    3: ErrorKind.REJECTED,
-    4: ErrorKind.NOT_FOUND,
-    5: ErrorKind.UNAVAILABLE,
-    6: ErrorKind.TRANSIENT,
-    7: ErrorKind.UNAVAILABLE,
-    99: ErrorKind.FATAL,
-    500: ErrorKind.TRANSIENT,
-    1001: ErrorKind.MODERATION,
-    1002: ErrorKind.MODERATION,
-}
-
-
-class GPTunnelError(Exception):
-    def __init__(
-        self,
-        kind: ErrorKind,
-        message: str,
-        *,
-        code: int | None = None,
-        http_status: int | None = None,
-        may_have_reached: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.code = code
-        self.http_status = http_status
-        # A timeout after the request was sent: upstream may have acted on it.
-        self.may_have_reached = may_have_reached
-
-    def __str__(self) -> str:
-        where = f"code {self.code}" if self.code is not None else f"HTTP {self.http_status}"
-        return f"{self.kind.value} ({where}): {self.args[0]}"
-
-
-def kind_for_code(code: int) -> ErrorKind:
-    return _CODE_KINDS.get(code, ErrorKind.FATAL)
-
-
-def kind_for_http(status: int) -> ErrorKind:
-    if status == 429 or status >= 500:
-        return ErrorKind.TRANSIENT
-    if status in (401, 402, 403):
-        return ErrorKind.UNAVAILABLE
-    if status == 404:
-        return ErrorKind.NOT_FOUND
-    return ErrorKind.REJECTED
-
-
-class Progress(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-_FAILED_STATUSES = frozenset({"failed", "error", "fail", "canceled", "cancelled"})
-
-
-def progress_of(status: str | None) -> Progress:
-    value = (status or "").strip().lower()
-    if value == "done":
-        return Progress.DONE
-    if value in _FAILED_STATUSES:
-        return Progress.FAILED
-    return Progress.RUNNING
-
-
-@dataclass(frozen=True, slots=True)
-class MediaTask:
-    id: str
-    status: str
-    url: str | None
-
-    @property
-    def progress(self) -> Progress:
-        # A "done" without a link is of no use yet; keep polling until the link appears.
-        progress = progress_of(self.status)
-        if progress is Progress.DONE and not self.url:
-            return Progress.RUNNING
-        return progress
-
-
-class SendTrace:
-    """Whether a request may have left: only "never sent" is ever claimed, and only when the
-    transport reports its steps (httpcore's trace; a stand-in transport proves nothing)."""
-
-    def __init__(self, traceable: bool) -> None:
-        self._traceable = traceable
-        self._writing = False
-
-    async def __call__(self, event: str, info: dict[str, Any]) -> None:
-        if "send_request_headers" in event:
-            self._writing = True
-
-    @property
-    def never_sent(self) -> bool:
-        return self._traceable and not self._writing
 
 
 def _error_text(body: dict[str, Any]) -> str:

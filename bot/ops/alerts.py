@@ -9,12 +9,12 @@ from collections.abc import Callable
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import SendMessage
 
-from bot import texts
 from bot.gptunnel import GPTunnelError
-from bot.i18n import Translator
-from bot.language import LanguageService
+from bot.language import texts
+from bot.language.catalogues import Translator
+from bot.language.choice import LanguageService
 from bot.settings import Settings
-from bot.telegram_out import Sender
+from bot.telegram.sender import Sender
 from storage import AlertRepository
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, User
 
-from bot.logs import log_context
+from bot.ops.logs import log_context
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

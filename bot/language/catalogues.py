@@ -1,6 +1,6 @@
 """Translation catalogues: aiogram's I18n over gettext catalogues compiled from .po by Babel.
 
-The .po files in bot/locales are the only source: they are compiled in memory at start-up,
+The .po files in bot/language/locales are the only source: they are compiled in memory at start-up,
 so there is no .mo file that could drift from its .po.
 """
 

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.drawing.quota import quota_day
+from bot.drawing.quotas import Quotas
 from bot.gptunnel import GPTunnelClient, GPTunnelError
-from bot.quota import quota_day
 from bot.settings import Settings
 from storage import StatsRepository, UserRepository
 
@@ -32,6 +33,23 @@ class Stats:
     balance: float | None  # None: GPTunnel did not say
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownUser:
+    who: str  # as the operator wrote it
+
+
+@dataclass(frozen=True, slots=True)
+class Granted:
+    user_id: int
+    extra: int
+    limit: int | None  # the user's limit today, this grant included
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    user_id: int
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
     """Nearest-rank percentile of values sorted ascending."""
     if not sorted_values:
@@ -47,12 +65,14 @@ class AdminService:
         settings: Settings,
         users: UserRepository,
         stats: StatsRepository,
+        quotas: Quotas,
         gptunnel: GPTunnelClient,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
         self._users = users
         self._stats = stats
+        self._quotas = quotas
         self._gptunnel = gptunnel
         self._clock = clock
 
@@ -70,20 +90,31 @@ class AdminService:
             return None
         return await self._users.find_by_username(name)
 
-    async def grant(self, user_id: int, extra: int) -> int:
-        """Extra pictures for today only; returns today's extra in total."""
+    async def grant(self, who: str, extra: int) -> Granted | UnknownUser:
+        """Extra pictures for today only."""
+        user_id = await self.resolve(who)
+        if user_id is None:
+            return UnknownUser(who)
         day = quota_day(self._clock(), self._settings.zone)
-        total = await self._users.grant(user_id, day, extra)
+        await self._users.grant(user_id, day, extra)
         log.info("operator granted user %s %s extra pictures for %s", user_id, extra, day)
-        return total
+        return Granted(user_id, extra, (await self._quotas.of_person(user_id)).limit)
 
-    async def set_limit(self, user_id: int, limit: int) -> None:
+    async def set_limit(self, who: str, limit: int) -> Changed | UnknownUser:
+        user_id = await self.resolve(who)
+        if user_id is None:
+            return UnknownUser(who)
         await self._users.set_daily_limit(user_id, limit, self._clock())
         log.info("operator set user %s's daily limit to %s", user_id, limit)
+        return Changed(user_id)
 
-    async def set_banned(self, user_id: int, banned: bool) -> None:
+    async def set_banned(self, who: str, banned: bool) -> Changed | UnknownUser:
+        user_id = await self.resolve(who)
+        if user_id is None:
+            return UnknownUser(who)
         await self._users.set_banned(user_id, banned, self._clock())
         log.info("operator %s user %s", "banned" if banned else "unbanned", user_id)
+        return Changed(user_id)
 
     async def stats(self) -> Stats:
         now = self._clock()

@@ -1,0 +1,57 @@
+"""Drawing a prompt for someone: the one call behind every way a person asks for a picture
+(a message, a command, "again" under a picture, a prompt from /history)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from bot.drawing.intake import Intake
+from bot.drawing.outcomes import Accepted, ButtonOutcome, Outcome, PromptRefused, UnknownTask
+from bot.drawing.prompts import check_prompt
+from bot.drawing.requests import DrawRequest
+from storage import Task, TaskSteps
+
+
+class Starter(Protocol):
+    """Takes an accepted task on from here (status message, then the background loop)."""
+
+    def start(self, task: Task) -> None: ...
+
+
+class Drawing:
+    def __init__(
+        self, *, intake: Intake, tasks: TaskSteps, starter: Starter, max_prompt_length: int
+    ) -> None:
+        self._intake = intake
+        self._tasks = tasks
+        self._starter = starter
+        self._max_prompt_length = max_prompt_length
+
+    async def draw(self, request: DrawRequest) -> Outcome:
+        """Check the prompt, charge and record it, and start it; returns at once, without
+        waiting for GPTunnel or for Telegram's pace."""
+        prompt = request.prompt
+        problem = check_prompt(prompt, self._max_prompt_length)
+        if problem is not None:
+            length = len(prompt.strip()) if prompt else 0
+            return PromptRefused(problem, length, self._max_prompt_length)
+        assert prompt is not None
+        outcome = await self._intake.take(request, prompt)
+        if isinstance(outcome, Accepted):
+            self._starter.start(outcome.task)
+        return outcome
+
+    async def again(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
+        """The prompt of a picture in this chat, drawn anew for whoever pressed "again"."""
+        task = await self._tasks.get(task_id)
+        if task is None or task.chat_id != request.place.chat_id:
+            return UnknownTask()
+        return await self.draw(replace(request, prompt=task.prompt))
+
+    async def redraw(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
+        """One of the presser's own earlier prompts (from /history), drawn anew."""
+        task = await self._tasks.get(task_id)
+        if task is None or task.user_id != request.person.id:
+            return UnknownTask()
+        return await self.draw(replace(request, prompt=task.prompt))

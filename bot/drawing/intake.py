@@ -1,0 +1,108 @@
+"""Taking a prompt in: the quota charged and the task written, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from bot.drawing.outcomes import (
+    Accepted,
+    AlreadySeen,
+    Barred,
+    Busy,
+    GroupRefused,
+    Outcome,
+    Refused,
+)
+from bot.drawing.quota import QuotaStatus, next_reset, quota_day
+from bot.drawing.requests import DrawRequest
+from bot.ops.logs import bind
+from bot.ops.metrics import Metrics
+from bot.settings import Settings
+from storage import (
+    Banned,
+    Created,
+    Duplicate,
+    GroupOverQuota,
+    Limits,
+    NewTask,
+    OverQuota,
+    TaskIntake,
+    TooManyActive,
+)
+from storage.users import UserSeen
+
+log = logging.getLogger(__name__)
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        tasks: TaskIntake,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._tasks = tasks
+        self._metrics = metrics
+        self._clock = clock
+
+    async def take(self, request: DrawRequest, prompt: str) -> Outcome:
+        """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
+        now = self._clock()
+        settings = self._settings
+        person, place = request.person, request.place
+        limits = Limits(
+            daily=settings.daily_limit or None,
+            max_active=settings.max_active_tasks or None,
+            group_daily=settings.group_daily_limit or None,
+            is_group=place.is_group,
+            exempt=person.id in settings.admin_ids,
+        )
+        outcome = await self._tasks.create(
+            NewTask(
+                source_key=request.key,
+                user_id=person.id,
+                chat_id=place.chat_id,
+                message_id=place.message_id,
+                thread_id=place.thread_id,
+                prompt=prompt.strip(),
+                model=settings.default_model,
+                quota_day=quota_day(now, settings.zone),
+                created_at=now,
+                deadline=now + settings.task_timeout,
+                locale=request.locale,
+            ),
+            limits=limits,
+            user=UserSeen(person.id, person.username, person.first_name, person.language_code),
+        )
+        if isinstance(outcome, Created):
+            bind(task_id=outcome.task.id)  # every later line of this update names the task
+            self._metrics.tasks_created.labels(outcome.task.model).inc()
+            log.info(
+                "task %s created for user %s in chat %s (%s today)",
+                outcome.task.id,
+                person.id,
+                place.chat_id,
+                outcome.used,
+            )
+            return Accepted(outcome.task)
+        if isinstance(outcome, Duplicate):
+            return AlreadySeen(outcome.task)
+        if isinstance(outcome, Banned):
+            log.info("user %s is banned; prompt refused", person.id)
+            return Barred()
+        if isinstance(outcome, TooManyActive):
+            log.info("user %s has %s open tasks; prompt refused", person.id, outcome.active)
+            return Busy(outcome.limit)
+        resets_at = next_reset(now, settings.zone)
+        self._metrics.quota_refusals.inc()
+        if isinstance(outcome, GroupOverQuota):
+            log.info("chat %s is over its daily limit (%s used)", place.chat_id, outcome.used)
+            return GroupRefused(QuotaStatus(outcome.used, outcome.limit, resets_at))
+        assert isinstance(outcome, OverQuota)
+        log.info("user %s is over the daily limit (%s used)", person.id, outcome.used)
+        return Refused(QuotaStatus(used=outcome.used, limit=outcome.limit, resets_at=resets_at))

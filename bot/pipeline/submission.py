@@ -1,0 +1,107 @@
+"""Starting a task at GPTunnel: the create call, made once, and what its answer means."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from bot.delivery.ending import Ending
+from bot.drawing.failures import Failure
+from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError, Progress
+from bot.ops.metrics import Metrics
+from bot.pipeline.backoff import backoff
+from bot.pipeline.scheduler import PollScheduler
+from bot.pipeline.upstream import UpstreamErrors
+from storage import Task, TaskSteps
+
+log = logging.getLogger(__name__)
+
+
+class Submitter:
+    def __init__(
+        self,
+        *,
+        tasks: TaskSteps,
+        gptunnel: GPTunnelClient,
+        scheduler: PollScheduler,
+        ending: Ending,
+        upstream: UpstreamErrors,
+        metrics: Metrics,
+        retry_base: float,
+        max_attempts: int = 5,
+        max_backoff: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._tasks = tasks
+        self._gptunnel = gptunnel
+        self._scheduler = scheduler
+        self._ending = ending
+        self._upstream = upstream
+        self._metrics = metrics
+        self._retry_base = retry_base
+        self._max_attempts = max_attempts
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._wake: Callable[[], None] = lambda: None
+
+    def on_schedule_change(self, wake: Callable[[], None]) -> None:
+        """The background loop asks to hear when a task's next step moves earlier."""
+        self._wake = wake
+
+    async def submit(self, task_id: int) -> Task | None:
+        """Start the task upstream, once. Returns the task as it stands afterwards."""
+        now = self._clock()
+        task = await self._tasks.claim_submit(task_id, now)
+        if task is None:
+            return await self._tasks.get(task_id)  # someone else holds it, or it has ended
+        trace = self._gptunnel.send_trace()
+        try:
+            media = await self._gptunnel.create(task.model, task.prompt, trace=trace)
+        except GPTunnelError as exc:
+            return await self._create_failed(task, exc)
+        except asyncio.CancelledError:
+            if trace.never_sent:
+                # Cut short (a shutdown) before a byte left: nothing exists upstream, so the
+                # next start may simply create it. Otherwise it stays `submitting`, as a crash.
+                now = self._clock()
+                await self._tasks.release_submit(
+                    task.id, next_at=now, attempts=task.attempts, now=now
+                )
+            raise
+        now = self._clock()
+        current: Task | None = None
+        if media.progress is Progress.DONE and media.url:
+            await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
+            self._metrics.image_ready(task.model, now - task.created_at)
+        elif media.progress is Progress.FAILED:
+            await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
+            await self._ending.fail(task, Failure.GENERATION_FAILED)
+        else:
+            wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
+            # The usual case hands back the row it wrote: one trip to the database, not two.
+            current = await self._tasks.mark_submitted(
+                task.id, media.id, next_at=now + wait, now=now
+            )
+        log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
+        self._wake()
+        return current if current is not None else await self._tasks.get(task.id)
+
+    async def _create_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
+        attempts = task.attempts + 1
+        now = self._clock()
+        if exc.kind is ErrorKind.TRANSIENT and attempts < self._max_attempts:
+            delay = backoff(attempts, base=self._retry_base, cap=self._max_backoff)
+            if now + delay < task.deadline:
+                log.warning(
+                    "task %s: create failed (%s); retry %s in %.1f s", task.id, exc, attempts, delay
+                )
+                await self._tasks.release_submit(
+                    task.id, next_at=now + delay, attempts=attempts, now=now
+                )
+                self._wake()
+                return await self._tasks.get(task.id)
+        failure = await self._upstream.ended(task, "create", exc)
+        await self._ending.fail(task, failure)
+        return await self._tasks.get(task.id)

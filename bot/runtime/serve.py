@@ -1,0 +1,101 @@
+"""Running an assembled bot: long polling or a webhook, the background loop beside it, until a
+signal or a stop request; then the graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.runtime.assembly import App
+from bot.runtime.shutdown import close_app
+from bot.telegram import webhook
+from bot.telegram.commands_menu import register_commands
+
+log = logging.getLogger(__name__)
+
+HANDLER_CONCURRENCY = 256
+
+
+def _install_signals(app: App) -> list[signal.Signals]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        log.info("received %s: shutting down", sig.name)
+        app.request_stop()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, on_signal, sig)
+            installed.append(sig)
+    return installed
+
+
+async def serve(app: App, *, handle_signals: bool = True) -> None:
+    """Run until a stop is requested (or polling stops); always closes the app."""
+    signals = _install_signals(app) if handle_signals else []
+    try:
+        await app.poller.start()
+        me = await app.bot.me()
+        await register_commands(app.sender, app.translator)
+        if app.http is not None:
+            await app.http.start()
+        if app.settings.uses_webhook:
+            await _serve_webhook(app, me.username)
+        else:
+            await _serve_polling(app, me.username)
+    finally:
+        await asyncio.shield(close_app(app))
+        loop = asyncio.get_running_loop()
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        log.info("bot stopped")
+
+
+async def _serve_webhook(app: App, username: str | None) -> None:
+    settings = app.settings
+    assert settings.webhook_url is not None and app.webhook_secret is not None
+    await webhook.register(
+        app.bot,
+        url=settings.webhook_url,
+        secret=app.webhook_secret,
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
+    log.info("bot @%s started (webhook %s)", username, settings.webhook_url)
+    await app.stop_requested.wait()
+
+
+async def _serve_polling(app: App, username: str | None) -> None:
+    info = await app.bot.get_webhook_info()
+    if info.url:
+        # Telegram refuses getUpdates while a webhook is set (say, after webhook mode).
+        log.info("removing the webhook left from webhook mode; pending updates are kept")
+        await app.bot.delete_webhook(drop_pending_updates=False)
+    log.info("bot @%s started (long polling)", username)
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            # Bounded: a flood of prompts waits in Telegram's queue, not in our memory.
+            tasks_concurrency_limit=HANDLER_CONCURRENCY,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        ),
+        name="polling",
+    )
+    stop = asyncio.create_task(app.stop_requested.wait(), name="stop-requested")
+    try:
+        await asyncio.wait({polling, stop}, return_when=asyncio.FIRST_COMPLETED)
+        while not polling.done():
+            try:
+                await app.dispatcher.stop_polling()
+            except RuntimeError:  # not started yet: it will be in a moment
+                await asyncio.sleep(0.01)
+        await polling  # its errors, if any, belong to the caller
+    finally:
+        stop.cancel()
+        if not polling.done():
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)

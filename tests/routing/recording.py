@@ -10,6 +10,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
+    AnswerCallbackQuery,
     DeleteMessage,
     EditMessageText,
     GetMe,
@@ -55,7 +56,9 @@ class RecordingSession(BaseSession):
                 from_user=BOT_USER,
                 text=getattr(method, "text", None),
             )
-        elif isinstance(method, SendChatAction | DeleteMessage | EditMessageText):
+        elif isinstance(
+            method, SendChatAction | DeleteMessage | EditMessageText | AnswerCallbackQuery
+        ):
             result = True
         else:
             raise AssertionError(f"unexpected call {type(method).__name__}")

@@ -1,0 +1,112 @@
+"""Each user action is one call from its handler to the services, and the reply is made from
+what that call returns (README, "Architecture")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiogram.types import Update
+
+from bot.telegram.buttons import ImageAction, ImageButton
+from tests.routing.test_routing import GROUP, USER, Harness, group_message, harness, message
+
+__all__ = ["harness"]  # the fixture, shared with the routing tests
+
+SERVICES = ("drawing", "my_tasks", "quotas", "originals", "languages", "admin")
+# Asked by routers' filters before any handler runs, not by handlers.
+FILTERS = frozenset({"is_operator"})
+
+
+class Counting:
+    """Stands in for a service in the dispatcher's data and counts the calls made on it."""
+
+    def __init__(self, name: str, real: Any, calls: list[str]) -> None:
+        self._name, self._real, self._calls = name, real, calls
+
+    def __getattr__(self, attr: str) -> Any:
+        value = getattr(self._real, attr)
+        if callable(value):
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                if attr not in FILTERS:
+                    self._calls.append(f"{self._name}.{attr}")
+                return value(*args, **kwargs)
+
+            return counted
+        return value
+
+
+def count_calls(harness: Harness) -> list[str]:
+    calls: list[str] = []
+    for name in SERVICES:
+        harness.dp.workflow_data[name] = Counting(name, harness.dp.workflow_data[name], calls)
+    return calls
+
+
+def callback(data: str, message_id: int, chat: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "id": f"q{message_id}",
+        "from": USER,
+        "chat_instance": "ci",
+        "data": data,
+        "message": {
+            "message_id": message_id,
+            "date": 0,
+            "chat": chat or {"id": USER["id"], "type": "private", "first_name": "Ann"},
+            "from": {"id": 4242, "is_bot": True, "first_name": "Draw"},
+            "text": "picture",
+        },
+    }
+
+
+async def press(harness: Harness, data: str, message_id: int, **kw: Any) -> None:
+    update = Update(update_id=90_000 + message_id, callback_query=callback(data, message_id, **kw))
+    await harness.dp.feed_update(harness.bot, update)
+    await harness.parts.poller.settle()
+    await harness.parts.status.settle()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a red fox", ["drawing.draw"]),
+        ("/draw a red fox", ["drawing.draw"]),
+        ("/quota", ["quotas.of_person"]),
+        ("/help", ["quotas.of_person"]),
+        ("/history", ["my_tasks.history"]),
+        ("/cancel", ["my_tasks.cancel"]),
+        ("/lang ru", ["languages.choose"]),
+        ("x" * 501, ["drawing.draw"]),  # refused by the service, rendered by the handler
+    ],
+)
+async def test_each_private_action_is_one_service_call(
+    harness: Harness, text: str, expected: list[str]
+) -> None:
+    calls = count_calls(harness)
+    await harness.feed(message(text))
+    assert calls == expected
+    assert harness.replies() or harness.creates  # and the outcome was answered
+
+
+async def test_group_actions_are_one_call_each(harness: Harness) -> None:
+    calls = count_calls(harness)
+    await harness.feed(group_message("/draw a castle"))
+    await harness.feed(group_message("@draw_test_bot a castle"))
+    await harness.feed(group_message("/grouplimit"))
+    assert calls == ["drawing.draw", "drawing.draw", "quotas.of_group"]
+
+
+@pytest.mark.parametrize("harness", [{"max_active_tasks": 0}], indirect=True)
+async def test_each_button_is_one_service_call(harness: Harness) -> None:
+    await harness.feed(message("a red fox"))
+    task_id = (await harness.task_rows())[0]["id"]
+    calls = count_calls(harness)
+    again = ImageButton(action=ImageAction.AGAIN, task_id=task_id).pack()
+    original = ImageButton(action=ImageAction.ORIGINAL, task_id=task_id).pack()
+    await press(harness, again, 501)
+    await press(harness, original, 502)
+    await press(harness, f"redraw:{task_id}", 503)
+    await press(harness, again, 504, chat=GROUP)  # a picture of another chat: unknown
+    assert calls == ["drawing.again", "originals.send", "drawing.redraw", "drawing.again"]
+    assert len(harness.creates) == 3  # the first prompt, "again", the redraw

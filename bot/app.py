@@ -1,5 +1,9 @@
 """Wiring: the one place that builds every part and connects them. Nothing imports this module
-but the entry point (and tests)."""
+but the entry point (and tests).
+
+Longer than other modules on purpose: every constructor call of the bot is here, in the order
+the parts depend on each other, so that no other module needs to know how the rest is built.
+"""
 
 from __future__ import annotations
 

@@ -9,8 +9,6 @@ codes and transport faults (HTTP errors, delays, dropped connections).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import io
 import random
 import secrets
 import time
@@ -20,9 +18,10 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from aiohttp import web
-from PIL import Image
 
-JSON = dict[str, Any]
+from tests.fakes.gptunnel.responses import ERROR_TEXTS, JSON, Fault, api_error, http_error, webp
+from tests.fakes.gptunnel.state import FINAL_STATUSES, Rule, Task
+
 Endpoint = Literal["create", "result", "file", "balance"]
 
 DEFAULT_MODELS = frozenset(
@@ -46,80 +45,6 @@ DEFAULT_MODELS = frozenset(
     }
 )
 ASPECT_RATIOS = frozenset({"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"})
-# Statuses after which a task will not change any more.
-FINAL_STATUSES = frozenset({"done", "failed", "error", "fail", "canceled", "cancelled"})
-ERROR_TEXTS = {
-    1: "internal server error",
-    2: "invalid token",
-    3: "invalid input",
-    4: "record not found",
-    5: "insufficient balance",
-    6: "service on heavy load, try again later",
-    7: "organization restricted for this model",
-    99: "API method not found",
-    500: "internal exception",
-    1001: "sensitive content detected in request or files",
-    1002: "prompt failed the content safety check",
-}
-
-
-@dataclass
-class Rule:
-    """Behaviour for prompts containing ``prompt_contains`` (case-insensitive)."""
-
-    prompt_contains: str
-    duration: float | None = None
-    create_code: int | None = None
-    result_code: int | None = None
-    final_status: str | None = None
-    done_on_create: bool = False
-    image_size: tuple[int, int] | None = None
-
-
-@dataclass
-class Task:
-    """State of one media task."""
-
-    id: str
-    model: str
-    prompt: str
-    ar: str | None
-    images: list[str] | None
-    created_at: int  # unix time, as the API reports it
-    created_mono: float  # time.monotonic() at creation
-    duration: float
-    final_status: str = "done"
-    result_code: int | None = None
-    image_size: tuple[int, int] = (256, 256)
-    forced_status: str | None = None
-    expired: bool = False
-    polls: int = 0
-    downloads: int = 0
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.id}_{self.model}_result.webp"
-
-    def status(self, now: float | None = None) -> str:
-        if self.forced_status is not None:
-            return self.forced_status
-        elapsed = (time.monotonic() if now is None else now) - self.created_mono
-        if elapsed >= self.duration:
-            return self.final_status
-        # A short "idle" (queued) phase first, then "processing", as seen in client code.
-        return "idle" if elapsed < 0.2 * self.duration else "processing"
-
-
-@dataclass
-class _Fault:
-    http_status: int | None
-    code: int | None
-    error: str
-    delay: float
-    drop: bool
-    times: int
-    body: str | None
-    retry_after: int | None
 
 
 @dataclass
@@ -169,7 +94,7 @@ class FakeGPTunnel:
         self.auth_headers_seen: list[str | None] = []
 
         self._rules: list[Rule] = []
-        self._faults: dict[str, deque[_Fault]] = {}
+        self._faults: dict[str, deque[Fault]] = {}
         self._files: dict[str, bytes] = {}
         self._by_file: dict[str, str] = {}
         self._rng = random.Random(seed)
@@ -265,7 +190,7 @@ class FakeGPTunnel:
         if endpoint not in ("create", "result", "file", "balance"):
             raise ValueError(f"unknown endpoint {endpoint!r}")
         self._faults.setdefault(endpoint, deque()).append(
-            _Fault(http_status, code, error, delay, drop, times, body, retry_after)
+            Fault(http_status, code, error, delay, drop, times, body, retry_after)
         )
 
     def set_balance(self, value: float) -> None:
@@ -336,9 +261,9 @@ class FakeGPTunnel:
                 request.transport.abort()
             raise asyncio.CancelledError
         if fault.http_status is not None:
-            return _http_error(fault)
+            return http_error(fault)
         if fault.code is not None:
-            return _api_error(fault.code, fault.error)
+            return api_error(fault.code, fault.error)
         return None
 
     async def _json_body(self, request: web.Request) -> JSON | None:
@@ -380,20 +305,20 @@ class FakeGPTunnel:
             return faulted
         if not self._authorized(request):
             record["code"] = 2
-            return _api_error(2)
+            return api_error(2)
         code = self._validate(body)
         if code:
             record["code"] = code
-            return _api_error(code)
+            return api_error(code)
         assert body is not None
         model, prompt = str(body["model"]), str(body["prompt"])
         rule = self._match_rule(prompt)
         if rule is not None and rule.create_code:
             record["code"] = rule.create_code
-            return _api_error(rule.create_code)
+            return api_error(rule.create_code)
         if self.balance <= 0 or self.balance < self.price:
             record["code"] = 5
-            return _api_error(5)
+            return api_error(5)
         self.balance -= self.price
         duration = self.default_duration
         if rule is not None and rule.duration is not None:
@@ -455,15 +380,15 @@ class FakeGPTunnel:
         if faulted is not None:
             return faulted
         if not self._authorized(request):
-            return _api_error(2)
+            return api_error(2)
         if not isinstance(task_id, str) or not task_id:
-            return _api_error(3)
+            return api_error(3)
         task = self.tasks.get(task_id)
         if task is None:
-            return _api_error(4)
+            return api_error(4)
         task.polls += 1
         if task.result_code:
-            return _api_error(task.result_code)
+            return api_error(task.result_code)
         return web.json_response(self._task_view(task))
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
@@ -476,7 +401,7 @@ class FakeGPTunnel:
             return web.Response(status=404, text="Not Found")
         data = self._files.get(task.id)
         if data is None:
-            data = self._files[task.id] = _webp(task.id, task.image_size)
+            data = self._files[task.id] = webp(task.id, task.image_size)
         if request.method == "GET":  # HEAD probes are not downloads
             task.downloads += 1
             self.downloads.append(name)
@@ -496,49 +421,17 @@ class FakeGPTunnel:
         )
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
-        return _api_error(99)
+        return api_error(99)
 
 
-def _api_error(code: int, error: str = "") -> web.Response:
-    # The media API reports its errors with HTTP 200 and a non-zero code.
-    return web.json_response({"code": code, "error": error or ERROR_TEXTS.get(code, "error")})
-
-
-def _http_error(fault: _Fault) -> web.Response:
-    status = fault.http_status or 500
-    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
-    if fault.body is not None:
-        return web.Response(status=status, text=fault.body, headers=headers)
-    if fault.code is not None:
-        body: JSON = {"code": fault.code, "error": fault.error or ERROR_TEXTS.get(fault.code, "")}
-        return web.json_response(body, status=status, headers=headers)
-    reason = _reason(status)
-    if status in (502, 503, 504):
-        # What a reverse proxy in front of the API sends when the backend is unreachable.
-        page = (
-            f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
-            f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
-            "</body>\r\n</html>\r\n"
-        )
-        return web.Response(status=status, text=page, content_type="text/html", headers=headers)
-    kind = "rate_limit_error" if status == 429 else "server_error"
-    return web.json_response(
-        {"error": {"message": fault.error or reason, "type": kind}}, status=status, headers=headers
-    )
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def _webp(task_id: str, size: tuple[int, int]) -> bytes:
-    """A real WebP image; the colour comes from the task id so files differ per task."""
-    digest = hashlib.sha256(task_id.encode()).digest()
-    buf = io.BytesIO()
-    Image.new("RGB", size, (digest[0], digest[1], digest[2])).save(buf, "WEBP", quality=80)
-    return buf.getvalue()
+__all__ = [
+    "ASPECT_RATIOS",
+    "DEFAULT_MODELS",
+    "ERROR_TEXTS",
+    "FINAL_STATUSES",
+    "JSON",
+    "Endpoint",
+    "FakeGPTunnel",
+    "Rule",
+    "Task",
+]

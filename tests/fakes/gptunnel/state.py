@@ -1,0 +1,56 @@
+"""The fake's state: tasks and the rules that script them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+# Statuses after which a task will not change any more.
+FINAL_STATUSES = frozenset({"done", "failed", "error", "fail", "canceled", "cancelled"})
+
+
+@dataclass
+class Rule:
+    """Behaviour for prompts containing ``prompt_contains`` (case-insensitive)."""
+
+    prompt_contains: str
+    duration: float | None = None
+    create_code: int | None = None
+    result_code: int | None = None
+    final_status: str | None = None
+    done_on_create: bool = False
+    image_size: tuple[int, int] | None = None
+
+
+@dataclass
+class Task:
+    """State of one media task."""
+
+    id: str
+    model: str
+    prompt: str
+    ar: str | None
+    images: list[str] | None
+    created_at: int  # unix time, as the API reports it
+    created_mono: float  # time.monotonic() at creation
+    duration: float
+    final_status: str = "done"
+    result_code: int | None = None
+    image_size: tuple[int, int] = (256, 256)
+    forced_status: str | None = None
+    expired: bool = False
+    polls: int = 0
+    downloads: int = 0
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.id}_{self.model}_result.webp"
+
+    def status(self, now: float | None = None) -> str:
+        if self.forced_status is not None:
+            return self.forced_status
+        elapsed = (time.monotonic() if now is None else now) - self.created_mono
+        if elapsed >= self.duration:
+            return self.final_status
+        # A short "idle" (queued) phase first, then "processing", as seen in client code.
+        return "idle" if elapsed < 0.2 * self.duration else "processing"

@@ -1,5 +1,12 @@
 """A fake GPTunnel media API for black-box tests of the bot (see ``server``)."""
 
+from tests.fakes.gptunnel.models import (
+    BASIC_ASPECT_RATIOS,
+    DOCUMENTED_MODELS,
+    PERMISSIVE,
+    WIDE_ASPECT_RATIOS,
+    ModelSpec,
+)
 from tests.fakes.gptunnel.server import (
     ASPECT_RATIOS,
     DEFAULT_MODELS,
@@ -14,12 +21,17 @@ from tests.fakes.gptunnel.server import (
 
 __all__ = [
     "ASPECT_RATIOS",
+    "BASIC_ASPECT_RATIOS",
     "DEFAULT_MODELS",
+    "DOCUMENTED_MODELS",
     "ERROR_TEXTS",
     "FINAL_STATUSES",
     "JSON",
+    "PERMISSIVE",
+    "WIDE_ASPECT_RATIOS",
     "Endpoint",
     "FakeGPTunnel",
+    "ModelSpec",
     "Rule",
     "Task",
 ]

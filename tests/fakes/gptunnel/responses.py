@@ -42,9 +42,12 @@ class Fault:
     retry_after: int | None
 
 
-def api_error(code: int, error: str = "") -> web.Response:
+def api_error(code: int, error: str = "", issues: list[JSON] | None = None) -> web.Response:
     """The media API reports its errors with HTTP 200 and a non-zero code."""
-    return web.json_response({"code": code, "error": error or ERROR_TEXTS.get(code, "error")})
+    body: JSON = {"code": code, "error": error or ERROR_TEXTS.get(code, "error")}
+    if issues:
+        body["issues"] = issues
+    return web.json_response(body)
 
 
 def http_error(fault: Fault) -> web.Response:

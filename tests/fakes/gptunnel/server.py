@@ -13,38 +13,24 @@ import random
 import secrets
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, Self
 
 from aiohttp import web
 
+from tests.fakes.gptunnel.models import (
+    ASPECT_RATIOS,
+    DEFAULT_MODELS,
+    ModelSpec,
+    create_issues,
+    model_table,
+)
 from tests.fakes.gptunnel.responses import ERROR_TEXTS, JSON, Fault, api_error, http_error, webp
 from tests.fakes.gptunnel.state import FINAL_STATUSES, Rule, Task
 
 Endpoint = Literal["create", "result", "file", "balance"]
-
-DEFAULT_MODELS = frozenset(
-    {
-        "yandex-art",
-        "gpt-image-1-high",
-        "gpt-image-1-medium",
-        "gpt-image-1-low",
-        "google-imagen-3",
-        "flux-dev",
-        "flux-kontext-pro",
-        "flux-ultra",
-        "seedream-3",
-        "seedream-4",
-        "nano-banana",
-        "imagine-3",
-        "qwen-image",
-        "suno",
-        "glabs-veo-3",
-        "glabs-veo-3-1-fast",
-    }
-)
-ASPECT_RATIOS = frozenset({"1:1", "16:9", "9:16", "4:3", "3:4", "21:9", "9:21"})
 
 
 @dataclass
@@ -58,6 +44,7 @@ class FakeGPTunnel:
 
     Records: ``creates``, ``results``, ``downloads``, ``requests``, ``auth_headers_seen``,
     ``in_flight`` / ``max_in_flight``; ``tasks`` maps id → ``Task``.
+    ``models`` (id → ``ModelSpec``) may be changed at any time.
     """
 
     def __init__(
@@ -67,7 +54,7 @@ class FakeGPTunnel:
         default_duration: float = 0.3,
         spread: float = 0.0,
         seed: int = 0,
-        models: set[str] | frozenset[str] | None = None,
+        models: Mapping[str, ModelSpec] | set[str] | frozenset[str] | None = None,
         image_size: tuple[int, int] = (256, 256),
         balance: float = 1000.0,
         price: float = 0.0,
@@ -76,7 +63,8 @@ class FakeGPTunnel:
         self.api_key = api_key
         self.default_duration = default_duration
         self.spread = spread
-        self.models = set(DEFAULT_MODELS if models is None else models)
+        # Model id → what it takes at create; a set of ids gets each its documented spec.
+        self.models: dict[str, ModelSpec] = model_table(models)
         self.image_size = image_size
         self.balance = balance
         self.price = price  # charged per created task; balance below it → code 5
@@ -306,10 +294,10 @@ class FakeGPTunnel:
         if not self._authorized(request):
             record["code"] = 2
             return api_error(2)
-        code = self._validate(body)
-        if code:
-            record["code"] = code
-            return api_error(code)
+        issues = create_issues(body, self.models, self.max_prompt_length)
+        if issues:
+            record["code"] = 3
+            return api_error(3, issues=issues)
         assert body is not None
         model, prompt = str(body["model"]), str(body["prompt"])
         rule = self._match_rule(prompt)
@@ -325,6 +313,8 @@ class FakeGPTunnel:
             duration = rule.duration
         elif self.spread:
             duration *= 1 + self._rng.uniform(-self.spread, self.spread)
+        images: list[str] | None = body.get("images")
+        spec = self.models[model]
         # Ids look like MongoDB ObjectIds: 24 hex digits starting with the creation time.
         task_id = f"{int(time.time()):08x}{secrets.token_hex(8)}"
         task = Task(
@@ -332,13 +322,14 @@ class FakeGPTunnel:
             model=model,
             prompt=prompt,
             ar=body.get("ar"),
-            images=body.get("images"),
+            images=images,
             created_at=int(time.time()),
             created_mono=now,
             duration=max(0.0, duration),
             final_status=(rule.final_status if rule and rule.final_status else "done"),
             result_code=rule.result_code if rule else None,
             image_size=(rule.image_size if rule and rule.image_size else self.image_size),
+            ar_ignored=bool(spec.images_replace_ar and images and body.get("ar") is not None),
         )
         if rule is not None and rule.done_on_create:
             task.forced_status = "done"
@@ -346,28 +337,6 @@ class FakeGPTunnel:
         self._by_file[task.file_name] = task_id
         record.update({"id": task_id, "code": 0})
         return web.json_response(self._task_view(task))
-
-    def _validate(self, body: JSON | None) -> int:
-        """0 when the create request is acceptable, else the API error code."""
-        if body is None:
-            return 3
-        model, prompt = body.get("model"), body.get("prompt")
-        if not isinstance(model, str) or not model or not isinstance(prompt, str):
-            return 3
-        if not prompt.strip() or model not in self.models:
-            return 3
-        limit = self.max_prompt_length.get(model)
-        if limit is not None and len(prompt) > limit:
-            return 3
-        ar = body.get("ar")
-        if ar is not None and (not isinstance(ar, str) or ar not in ASPECT_RATIOS):
-            return 3
-        images = body.get("images")
-        if images is not None and (
-            not isinstance(images, list) or not all(isinstance(u, str) for u in images)
-        ):
-            return 3
-        return 0
 
     async def _result(self, request: web.Request) -> web.StreamResponse:
         now = time.monotonic()

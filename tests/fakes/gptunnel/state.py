@@ -29,8 +29,8 @@ class Task:
     id: str
     model: str
     prompt: str
-    ar: str | None
-    images: list[str] | None
+    ar: str | None  # as the create sent it
+    images: list[str] | None  # as the create sent them
     created_at: int  # unix time, as the API reports it
     created_mono: float  # time.monotonic() at creation
     duration: float
@@ -41,6 +41,7 @@ class Task:
     expired: bool = False
     polls: int = 0
     downloads: int = 0
+    ar_ignored: bool = False  # the model dropped ``ar`` because reference images came
 
     @property
     def file_name(self) -> str:

@@ -1,0 +1,267 @@
+"""Self-tests of the fake GPTunnel's newer controls, through real HTTP (httpx).
+
+Model parameters and schema issues, reference images fetched before a task can finish, ``cost``,
+every request recorded whole, result downloads that misbehave, a chosen port, and creates whose
+answer is lost after the task was made. Nothing here leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+from PIL import Image
+
+from tests.fakes.gptunnel import (
+    BASIC_ASPECT_RATIOS,
+    WIDE_ASPECT_RATIOS,
+    FakeGPTunnel,
+    ModelSpec,
+)
+
+KEY = "gpt-test-key"
+
+
+def png(size: tuple[int, int] = (32, 24)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Refs:
+    """A local web server holding reference images (and things that are not)."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        self.seen: list[str] = []
+        self.gate = asyncio.Event()  # /gate.png answers once this is set
+        self.gate_reached = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/cat.png", self._cat)
+        app.router.add_get("/page.html", self._page)
+        app.router.add_get("/hop", self._hop)
+        app.router.add_get("/away", self._away)
+        app.router.add_get("/gate.png", self._gate)
+        app.router.add_get("/hang.png", self._hang)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.base_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _cat(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request.path)
+        return web.Response(body=png(), content_type="image/png")
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request.path)
+        return web.Response(text="<html><body>hello</body></html>", content_type="text/html")
+
+    async def _hop(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request.path)
+        return web.Response(status=302, headers={"Location": "/cat.png"})
+
+    async def _away(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request.path)
+        return web.Response(status=302, headers={"Location": "http://example.com/cat.png"})
+
+    async def _gate(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request.path)
+        self.gate_reached.set()
+        await self.gate.wait()
+        return web.Response(body=png(), content_type="image/png")
+
+    async def _hang(self, request: web.Request) -> web.StreamResponse:
+        self.seen.append(request.path)
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+@pytest.fixture
+async def refs() -> AsyncIterator[Refs]:
+    server = Refs()
+    await server.start()
+    yield server
+    server.gate.set()
+    await server.stop()
+
+
+@pytest.fixture
+async def gpt() -> AsyncIterator[FakeGPTunnel]:
+    async with FakeGPTunnel(KEY, default_duration=0.15) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http(gpt: FakeGPTunnel) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=gpt.base_url, headers={"Authorization": KEY}) as client:
+        yield client
+
+
+async def create(http: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    resp = await http.post("/v1/media/create", json=body)
+    assert resp.status_code == 200  # the media API reports its errors in the body
+    answer: dict[str, Any] = resp.json()
+    return answer
+
+
+async def poll(http: httpx.AsyncClient, task_id: str) -> dict[str, Any]:
+    answer: dict[str, Any] = (await http.post("/v1/media/result", json={"task_id": task_id})).json()
+    return answer
+
+
+async def poll_until(
+    http: httpx.AsyncClient, task_id: str, final: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    for _ in range(400):
+        answer = await poll(http, task_id)
+        if final(answer):
+            return answer
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"task {task_id} never got there: {answer}")
+
+
+def finished(answer: dict[str, Any]) -> bool:
+    return answer["status"] in ("done", "failed")
+
+
+def issue_paths(answer: dict[str, Any]) -> list[list[Any]]:
+    assert answer["code"] == 3, answer
+    return [issue["path"] for issue in answer["issues"]]
+
+
+# ------------------------------------------------------------------ per-model parameters
+
+
+async def test_model_table_follows_the_docs(gpt: FakeGPTunnel) -> None:
+    art = gpt.models["yandex-art"]
+    assert (art.ar, art.max_images) == (None, 0)
+    for model in ("gpt-image-1-low", "gpt-image-1-high"):
+        assert gpt.models[model] == ModelSpec(ar=BASIC_ASPECT_RATIOS, max_images=None)
+    for model in ("google-imagen-3", "flux-dev"):
+        assert gpt.models[model] == ModelSpec(ar=WIDE_ASPECT_RATIOS, max_images=0)
+    assert gpt.models["seedream-3"] == ModelSpec(
+        ar=BASIC_ASPECT_RATIOS, max_images=1, images_replace_ar=True
+    )
+    # Models without a docs page keep the older, permissive behaviour.
+    assert gpt.models["qwen-image"] == ModelSpec()
+
+
+async def test_unknown_model_lists_every_model_id(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient
+) -> None:
+    answer = await create(http, model="dall-e-9", prompt="a cat")
+    assert issue_paths(answer) == [["model"]]
+    assert answer["issues"][0]["expected"] == list(gpt.models)
+    assert "yandex-art" in answer["issues"][0]["expected"]
+    empty = (await http.post("/v1/media/create", content=b"")).json()
+    assert ["model"] in issue_paths(empty) and ["prompt"] in issue_paths(empty)
+    model_issue = next(i for i in empty["issues"] if i["path"] == ["model"])
+    assert set(model_issue["expected"]) == set(gpt.models)
+    assert gpt.tasks == {}
+
+
+async def test_the_model_table_is_per_instance() -> None:
+    table = {"only-model": ModelSpec(ar=("1:1",), max_images=0)}
+    async with (
+        FakeGPTunnel(KEY, models=table) as fake,
+        httpx.AsyncClient(base_url=fake.base_url, headers={"Authorization": KEY}) as client,
+    ):
+        refused = await create(client, model="yandex-art", prompt="cat")
+        assert refused["issues"][0]["expected"] == ["only-model"]
+        assert (await create(client, model="only-model", prompt="cat", ar="1:1"))["code"] == 0
+        assert issue_paths(await create(client, model="only-model", prompt="c", ar="4:3")) == [
+            ["ar"]
+        ]
+        fake.models["yandex-art"] = ModelSpec(ar=None, max_images=0)  # overridable any time
+        assert (await create(client, model="yandex-art", prompt="cat"))["code"] == 0
+    async with FakeGPTunnel(KEY, models={"flux-dev", "yandex-art"}) as named:
+        assert set(named.models) == {"flux-dev", "yandex-art"}
+        assert named.models["flux-dev"].ar == WIDE_ASPECT_RATIOS
+
+
+@pytest.mark.parametrize(
+    ("model", "ar", "accepted"),
+    [
+        ("yandex-art", "1:1", False),  # yandex-art takes no ar at all
+        ("gpt-image-1-low", "16:9", True),
+        ("gpt-image-1-high", "3:4", True),
+        ("gpt-image-1-high", "21:9", False),
+        ("google-imagen-3", "21:9", True),
+        ("google-imagen-3", "9:21", True),
+        ("flux-dev", "9:21", True),
+        ("flux-dev", "5:4", False),
+        ("seedream-3", "4:3", True),
+        ("seedream-3", "21:9", False),
+        ("qwen-image", "21:9", True),  # undocumented models: as before, any of the seven
+        ("qwen-image", "2:1", False),
+    ],
+)
+async def test_aspect_ratio_per_model(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, model: str, ar: str, accepted: bool
+) -> None:
+    answer = await create(http, model=model, prompt="a cat", ar=ar)
+    if accepted:
+        assert answer["code"] == 0
+        assert gpt.tasks[answer["id"]].ar == ar
+    else:
+        assert issue_paths(answer) == [["ar"]]
+        assert gpt.tasks == {}
+        if gpt.models[model].ar is not None:
+            assert answer["issues"][0]["expected"] == list(gpt.models[model].ar or ())
+
+
+async def test_reference_images_per_model(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, refs: Refs
+) -> None:
+    cat = refs.url("/cat.png")
+    for model in ("yandex-art", "google-imagen-3", "flux-dev"):
+        assert issue_paths(await create(http, model=model, prompt="x", images=[cat])) == [
+            ["images"]
+        ]
+    two = await create(http, model="seedream-3", prompt="x", images=[cat, cat])
+    assert issue_paths(two) == [["images"]] and two["issues"][0]["maximum"] == 1
+    assert issue_paths(await create(http, model="gpt-image-1-low", prompt="x", images=cat)) == [
+        ["images"]
+    ]
+    assert gpt.tasks == {}
+
+    several = await create(http, model="gpt-image-1-high", prompt="x", images=[cat, cat, cat])
+    assert several["code"] == 0
+    assert gpt.tasks[several["id"]].images == [cat, cat, cat]
+    # seedream-3 with its one image ignores ar, even one it would otherwise refuse.
+    edit = await create(http, model="seedream-3", prompt="x", images=[cat], ar="21:9")
+    assert edit["code"] == 0
+    task = gpt.tasks[edit["id"]]
+    assert (task.ar, task.images, task.ar_ignored) == ("21:9", [cat], True)
+    plain = gpt.tasks[(await create(http, model="seedream-3", prompt="x", ar="1:1"))["id"]]
+    assert (plain.ar, plain.images, plain.ar_ignored) == ("1:1", None, False)
+
+
+async def test_prompt_issues(http: httpx.AsyncClient) -> None:
+    assert issue_paths(await create(http, model="yandex-art", prompt="x" * 501)) == [["prompt"]]
+    assert issue_paths(await create(http, model="yandex-art", prompt="  ")) == [["prompt"]]
+    assert (await create(http, model="flux-dev", prompt="x" * 501))["code"] == 0

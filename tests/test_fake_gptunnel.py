@@ -265,3 +265,39 @@ async def test_prompt_issues(http: httpx.AsyncClient) -> None:
     assert issue_paths(await create(http, model="yandex-art", prompt="x" * 501)) == [["prompt"]]
     assert issue_paths(await create(http, model="yandex-art", prompt="  ")) == [["prompt"]]
     assert (await create(http, model="flux-dev", prompt="x" * 501))["code"] == 0
+
+
+# ------------------------------------------------------------------ cost
+
+
+async def test_cost_once_done(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    art = await create(http, model="yandex-art", prompt="a cat")
+    assert "cost" not in art  # not done yet
+    done = await poll_until(http, art["id"], finished)
+    assert done["cost"] == 1.5  # the default price of yandex-art
+    flux = await create(http, model="flux-dev", prompt="a cat")
+    assert "cost" not in await poll_until(http, flux["id"], finished)  # no price set
+
+    gpt.set_price("flux-dev", "2.40")  # the string form, as some answers carry it
+    gpt.rule("instant", done_on_create=True)
+    instant = await create(http, model="flux-dev", prompt="instant cat")
+    assert (instant["status"], instant["cost"]) == ("done", "2.40")
+    gpt.cost_as_string = True
+    assert (await poll(http, art["id"]))["cost"] == "1.5"
+
+    gpt.rule("broken", final_status="failed", duration=0)
+    failed = await create(http, model="yandex-art", prompt="broken")
+    assert "cost" not in await poll_until(http, failed["id"], finished)
+    gpt.set_price("yandex-art", None)
+    later = await create(http, model="yandex-art", prompt="instant again")
+    assert "cost" not in later
+
+
+async def test_prices_per_instance() -> None:
+    async with (
+        FakeGPTunnel(KEY, prices={"flux-dev": 4}, cost_as_string=True) as fake,
+        httpx.AsyncClient(base_url=fake.base_url, headers={"Authorization": KEY}) as client,
+    ):
+        fake.rule("", done_on_create=True)
+        assert (await create(client, model="flux-dev", prompt="x"))["cost"] == "4"
+        assert "cost" not in await create(client, model="yandex-art", prompt="x")

@@ -10,6 +10,7 @@ from tests.fakes.gptunnel.models import (
 from tests.fakes.gptunnel.server import (
     ASPECT_RATIOS,
     DEFAULT_MODELS,
+    DEFAULT_PRICES,
     ERROR_TEXTS,
     FINAL_STATUSES,
     JSON,
@@ -23,6 +24,7 @@ __all__ = [
     "ASPECT_RATIOS",
     "BASIC_ASPECT_RATIOS",
     "DEFAULT_MODELS",
+    "DEFAULT_PRICES",
     "DOCUMENTED_MODELS",
     "ERROR_TEXTS",
     "FINAL_STATUSES",

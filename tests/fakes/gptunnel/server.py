@@ -32,6 +32,9 @@ from tests.fakes.gptunnel.state import FINAL_STATUSES, Rule, Task
 
 Endpoint = Literal["create", "result", "file", "balance"]
 
+# Reported as ``cost`` of a finished task, per model (roubles); unlisted models report none.
+DEFAULT_PRICES: dict[str, float | str] = {"yandex-art": 1.5}
+
 
 @dataclass
 class _Counters:
@@ -44,7 +47,8 @@ class FakeGPTunnel:
 
     Records: ``creates``, ``results``, ``downloads``, ``requests``, ``auth_headers_seen``,
     ``in_flight`` / ``max_in_flight``; ``tasks`` maps id → ``Task``.
-    ``models`` (id → ``ModelSpec``) may be changed at any time.
+    Configuration that may be changed at any time: ``models`` (id → ``ModelSpec``), ``prices``
+    (id → cost), ``cost_as_string``, ``balance``, ``price``, ``max_prompt_length``.
     """
 
     def __init__(
@@ -59,6 +63,8 @@ class FakeGPTunnel:
         balance: float = 1000.0,
         price: float = 0.0,
         max_prompt_length: dict[str, int] | None = None,
+        prices: Mapping[str, float | str] | None = None,
+        cost_as_string: bool = False,
     ) -> None:
         self.api_key = api_key
         self.default_duration = default_duration
@@ -72,6 +78,9 @@ class FakeGPTunnel:
         self.max_prompt_length = (
             {"yandex-art": 500} if max_prompt_length is None else dict(max_prompt_length)
         )
+        # Reported as ``cost`` once a task is done (not charged: ``price`` is); a str as is.
+        self.prices: dict[str, float | str] = dict(DEFAULT_PRICES if prices is None else prices)
+        self.cost_as_string = cost_as_string  # report numeric prices as strings ("1.5")
         self.base_url = ""
 
         self.tasks: dict[str, Task] = {}
@@ -184,6 +193,13 @@ class FakeGPTunnel:
     def set_balance(self, value: float) -> None:
         self.balance = value
 
+    def set_price(self, model: str, price: float | str | None) -> None:
+        """The ``cost`` reported for tasks of ``model`` created from now on (None: no cost)."""
+        if price is None:
+            self.prices.pop(model, None)
+        else:
+            self.prices[model] = price
+
     def mark_done(self, task_id: str) -> None:
         """Finish a task now (status "done" with a URL on the next poll)."""
         self.tasks[task_id].forced_status = "done"
@@ -270,7 +286,7 @@ class FakeGPTunnel:
 
     def _task_view(self, task: Task) -> JSON:
         status = task.status()
-        return {
+        view: JSON = {
             "code": 0,
             "id": task.id,
             "model": task.model,
@@ -279,6 +295,10 @@ class FakeGPTunnel:
             "status": status,
             "url": f"{self.base_url}/files/{task.file_name}" if status == "done" else None,
         }
+        if status == "done" and task.cost is not None:
+            cost = task.cost
+            view["cost"] = str(cost) if self.cost_as_string and not isinstance(cost, str) else cost
+        return view
 
     async def _create(self, request: web.Request) -> web.StreamResponse:
         now = time.monotonic()
@@ -330,6 +350,7 @@ class FakeGPTunnel:
             result_code=rule.result_code if rule else None,
             image_size=(rule.image_size if rule and rule.image_size else self.image_size),
             ar_ignored=bool(spec.images_replace_ar and images and body.get("ar") is not None),
+            cost=self.prices.get(model),
         )
         if rule is not None and rule.done_on_create:
             task.forced_status = "done"
@@ -396,6 +417,7 @@ class FakeGPTunnel:
 __all__ = [
     "ASPECT_RATIOS",
     "DEFAULT_MODELS",
+    "DEFAULT_PRICES",
     "ERROR_TEXTS",
     "FINAL_STATUSES",
     "JSON",

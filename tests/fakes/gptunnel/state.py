@@ -42,6 +42,7 @@ class Task:
     polls: int = 0
     downloads: int = 0
     ar_ignored: bool = False  # the model dropped ``ar`` because reference images came
+    cost: float | str | None = None  # the model's price when the task was created
 
     @property
     def file_name(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -301,3 +302,32 @@ async def test_prices_per_instance() -> None:
         fake.rule("", done_on_create=True)
         assert (await create(client, model="flux-dev", prompt="x"))["cost"] == "4"
         assert "cost" not in await create(client, model="yandex-art", prompt="x")
+
+
+# ------------------------------------------------------------------ every request recorded
+
+
+async def test_every_request_is_recorded_whole(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    secret = "123456:TELEGRAM-secret"
+    await http.post(
+        "/v1/media/create?trace=on",
+        json={"model": "yandex-art", "prompt": "a cat"},
+        headers={"X-Request-Id": "r-1"},
+    )
+    await http.get("/v1/balance", params={"q": secret})
+    await http.post("/v1/media/result", content=f"task={secret}".encode())
+    await http.get(f"/v1/{secret.replace(':', '%3A')}")
+    first = gpt.request_log[0]
+    assert (first.method, first.path, first.query_string) == (
+        "POST",
+        "/v1/media/create",
+        "trace=on",
+    )
+    assert first.raw_path == "/v1/media/create?trace=on"
+    assert first.header("authorization") == KEY and first.header("x-request-id") == "r-1"
+    assert json.loads(first.body) == {"model": "yandex-art", "prompt": "a cat"}
+    assert not first.contains(secret)
+    leaking = gpt.requests_containing(secret)
+    assert [r.path for r in leaking] == ["/v1/balance", "/v1/media/result", f"/v1/{secret}"]
+    assert len(gpt.request_log) == len(gpt.requests) == 4  # the older record still kept
+    assert gpt.requests_containing(KEY) == gpt.request_log

@@ -19,6 +19,7 @@ from tests.fakes.gptunnel.server import (
     Rule,
     Task,
 )
+from tests.fakes.gptunnel.state import RecordedRequest
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -34,6 +35,7 @@ __all__ = [
     "Endpoint",
     "FakeGPTunnel",
     "ModelSpec",
+    "RecordedRequest",
     "Rule",
     "Task",
 ]

@@ -28,7 +28,7 @@ from tests.fakes.gptunnel.models import (
     model_table,
 )
 from tests.fakes.gptunnel.responses import ERROR_TEXTS, JSON, Fault, api_error, http_error, webp
-from tests.fakes.gptunnel.state import FINAL_STATUSES, Rule, Task
+from tests.fakes.gptunnel.state import FINAL_STATUSES, RecordedRequest, Rule, Task
 
 Endpoint = Literal["create", "result", "file", "balance"]
 
@@ -46,7 +46,8 @@ class FakeGPTunnel:
     """A fake GPTunnel media API server.
 
     Records: ``creates``, ``results``, ``downloads``, ``requests``, ``auth_headers_seen``,
-    ``in_flight`` / ``max_in_flight``; ``tasks`` maps id → ``Task``.
+    ``in_flight`` / ``max_in_flight``; ``request_log`` (every request whole); ``tasks`` maps
+    id → ``Task``.
     Configuration that may be changed at any time: ``models`` (id → ``ModelSpec``), ``prices``
     (id → cost), ``cost_as_string``, ``balance``, ``price``, ``max_prompt_length``.
     """
@@ -89,6 +90,7 @@ class FakeGPTunnel:
         self.downloads: list[str] = []
         self.requests: list[tuple[float, str]] = []
         self.auth_headers_seen: list[str | None] = []
+        self.request_log: list[RecordedRequest] = []
 
         self._rules: list[Rule] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -217,6 +219,10 @@ class FakeGPTunnel:
     def file_url(self, task_id: str) -> str:
         return f"{self.base_url}/files/{self.tasks[task_id].file_name}"
 
+    def requests_containing(self, needle: str) -> list[RecordedRequest]:
+        """Every recorded request that carries ``needle`` anywhere (also URL-decoded)."""
+        return [req for req in self.request_log if req.contains(needle)]
+
     @property
     def in_flight(self) -> int:
         return self._counters.in_flight
@@ -233,7 +239,13 @@ class FakeGPTunnel:
     @web.middleware
     async def _track(self, request: web.Request, handler: Any) -> web.StreamResponse:
         # Every request is recorded and counted while it is open (for connection caps).
-        self.requests.append((time.monotonic(), request.path))
+        now = time.monotonic()
+        self.requests.append((now, request.path))
+        raw = b""
+        try:
+            raw = await request.read()
+        finally:
+            self.request_log.append(_recorded(request, now, raw))
         counters = self._counters
         counters.in_flight += 1
         counters.max_in_flight = max(counters.max_in_flight, counters.in_flight)
@@ -412,6 +424,18 @@ class FakeGPTunnel:
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
         return api_error(99)
+
+
+def _recorded(request: web.Request, now: float, raw: bytes) -> RecordedRequest:
+    return RecordedRequest(
+        time=now,
+        method=request.method,
+        path=request.path,
+        raw_path=request.raw_path,
+        query_string=request.query_string,
+        headers=tuple((k, v) for k, v in request.headers.items()),
+        body=raw.decode("utf-8", errors="replace"),
+    )
 
 
 __all__ = [

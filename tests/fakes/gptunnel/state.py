@@ -1,9 +1,10 @@
-"""The fake's state: tasks and the rules that script them."""
+"""The fake's state and records: tasks, the rules that script them, recorded requests."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import unquote, unquote_plus
 
 # Statuses after which a task will not change any more.
 FINAL_STATUSES = frozenset({"done", "failed", "error", "fail", "canceled", "cancelled"})
@@ -56,3 +57,33 @@ class Task:
             return self.final_status
         # A short "idle" (queued) phase first, then "processing", as seen in client code.
         return "idle" if elapsed < 0.2 * self.duration else "processing"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request exactly as it reached the fake: method, target, headers and raw body."""
+
+    time: float
+    method: str
+    path: str  # decoded
+    raw_path: str  # as sent, with the query string
+    query_string: str
+    headers: tuple[tuple[str, str], ...]
+    body: str  # decoded as UTF-8, undecodable bytes replaced
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (case-insensitive), or None."""
+        folded = name.casefold()
+        return next((v for k, v in self.headers if k.casefold() == folded), None)
+
+    @property
+    def text(self) -> str:
+        """Everything the request carried, also URL-decoded, as one string to search."""
+        head = "\n".join(f"{k}: {v}" for k, v in self.headers)
+        parts = [self.method, self.raw_path, unquote(self.raw_path), self.path, head, self.body]
+        parts += [unquote_plus(self.query_string), unquote_plus(self.body)]
+        return "\n".join(parts)
+
+    def contains(self, needle: str) -> bool:
+        """Whether ``needle`` appears anywhere in the request (also URL-decoded)."""
+        return needle in self.text

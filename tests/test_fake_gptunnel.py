@@ -331,3 +331,26 @@ async def test_every_request_is_recorded_whole(gpt: FakeGPTunnel, http: httpx.As
     assert [r.path for r in leaking] == ["/v1/balance", "/v1/media/result", f"/v1/{secret}"]
     assert len(gpt.request_log) == len(gpt.requests) == 4  # the older record still kept
     assert gpt.requests_containing(KEY) == gpt.request_log
+
+
+# ------------------------------------------------------------------ chosen port
+
+
+async def test_start_on_a_chosen_port_and_again_after_stop() -> None:
+    port = free_port()
+    fake = FakeGPTunnel(KEY)
+    assert await fake.start(port=port) == f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=fake.base_url, headers={"Authorization": KEY}) as client:
+        task = await create(client, model="yandex-art", prompt="cat")
+        await fake.stop()
+        with pytest.raises(httpx.ConnectError):
+            await client.get("/v1/balance")
+        assert fake.port == port
+        await fake.start(port=port)
+        try:
+            assert (await client.get("/v1/balance")).status_code == 200
+            again = await poll_until(client, task["id"], finished)  # tasks survive a restart
+            assert again["url"].startswith(f"http://127.0.0.1:{port}/")
+        finally:
+            await fake.stop()
+    await fake.stop()  # stopping twice is harmless

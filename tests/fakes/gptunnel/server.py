@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
+import socket
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -99,11 +100,15 @@ class FakeGPTunnel:
         self._rng = random.Random(seed)
         self._counters = _Counters()
         self._runner: web.AppRunner | None = None
+        self._port: int | None = None
 
     # ---------------------------------------------------------------- server lifecycle
 
-    async def start(self) -> str:
-        """Start listening on 127.0.0.1 (a free port); returns the base URL."""
+    async def start(self, port: int | None = None) -> str:
+        """Listen on 127.0.0.1:``port`` (None: a free port); returns the base URL. Works again
+        after ``stop()``."""
+        if self._runner is not None:
+            raise RuntimeError("the fake GPTunnel is already running")
         app = web.Application(middlewares=[self._track])
         app.router.add_post("/v1/media/create", self._create)
         app.router.add_route("GET", "/v1/media/result", self._result)
@@ -111,12 +116,18 @@ class FakeGPTunnel:
         app.router.add_get("/v1/balance", self._balance)
         app.router.add_get("/files/{name}", self._file)
         app.router.add_route("*", "/v1/{tail:.*}", self._unknown)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        sock = _listening_socket(port or 0)
+        try:
+            await web.SockSite(runner, sock).start()
+        except BaseException:
+            sock.close()
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self._port}"
         return self.base_url
 
     async def stop(self) -> None:
@@ -135,6 +146,11 @@ class FakeGPTunnel:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def port(self) -> int | None:
+        """The port of ``base_url`` (kept after ``stop()``, to start again on it)."""
+        return self._port
 
     # ---------------------------------------------------------------- test controls
 
@@ -424,6 +440,18 @@ class FakeGPTunnel:
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
         return api_error(99)
+
+
+def _listening_socket(port: int) -> socket.socket:
+    """A socket bound to 127.0.0.1:port that can be bound again right after it is closed."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _recorded(request: web.Request, now: float, raw: bytes) -> RecordedRequest:

@@ -354,3 +354,47 @@ async def test_start_on_a_chosen_port_and_again_after_stop() -> None:
         finally:
             await fake.stop()
     await fake.stop()  # stopping twice is harmless
+
+
+# ------------------------------------------------------------------ lost create answers
+
+
+async def test_a_create_whose_answer_is_dropped(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    gpt.lose_next_create_answer()
+    with pytest.raises(httpx.RemoteProtocolError):
+        await create(http, model="yandex-art", prompt="lost cat")
+    (task,) = gpt.tasks_for_prompt("lost cat")  # it exists upstream all the same
+    assert gpt.creates[-1]["id"] == task.id and gpt.creates[-1]["fault"]
+    assert (await poll_until(http, task.id, finished))["status"] == "done"
+    again = await create(http, model="yandex-art", prompt="lost cat")  # a retry makes another
+    assert [t.id for t in gpt.tasks_for_prompt("lost cat")] == [task.id, again["id"]]
+    assert gpt.tasks_for_prompt("lost") == []  # exact prompts only
+
+
+async def test_a_create_whose_answer_comes_too_late(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient
+) -> None:
+    gpt.lose_next_create_answer(delay=1.0)
+    with pytest.raises(httpx.ReadTimeout):
+        await http.post(
+            "/v1/media/create", json={"model": "yandex-art", "prompt": "slow"}, timeout=0.1
+        )
+    assert len(gpt.tasks_for_prompt("slow")) == 1  # made before the client gave up
+
+    # Without ``after`` a delay holds the request first: nothing exists while it waits.
+    gpt.fail_next("create", delay=1.0)
+    with pytest.raises(httpx.ReadTimeout):
+        await http.post(
+            "/v1/media/create", json={"model": "yandex-art", "prompt": "held"}, timeout=0.1
+        )
+    assert gpt.tasks_for_prompt("held") == []
+
+
+async def test_after_faults_on_other_answers(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    gpt.fail_next("create", http_status=502, after=True)
+    gateway = await http.post("/v1/media/create", json={"model": "yandex-art", "prompt": "gw"})
+    assert gateway.status_code == 502
+    (task,) = gpt.tasks_for_prompt("gw")
+    gpt.fail_next("result", code=1, after=True)
+    assert (await poll(http, task.id))["code"] == 1
+    assert task.polls == 1  # the poll was counted before its answer was replaced

@@ -40,6 +40,7 @@ class Fault:
     times: int
     body: str | None
     retry_after: int | None
+    after: bool = False
 
 
 def api_error(code: int, error: str = "", issues: list[JSON] | None = None) -> web.Response:

@@ -194,6 +194,7 @@ class FakeGPTunnel:
         drop: bool = False,
         body: str | None = None,
         retry_after: int | None = None,
+        after: bool = False,
     ) -> None:
         """Script the next ``times`` calls of an endpoint.
 
@@ -201,12 +202,19 @@ class FakeGPTunnel:
         ``drop`` closes the connection without an answer; ``http_status`` answers a real HTTP
         error (502/503/504 as a proxy's HTML page, others as JSON); ``code`` answers HTTP 200
         with that API error code; ``body`` replaces the body of an HTTP error.
+        ``after``: the endpoint does its work first (a create creates its task, a poll is
+        counted) and only then does the fault hit the answer.
         """
         if endpoint not in ("create", "result", "file", "balance"):
             raise ValueError(f"unknown endpoint {endpoint!r}")
         self._faults.setdefault(endpoint, deque()).append(
-            Fault(http_status, code, error, delay, drop, times, body, retry_after)
+            Fault(http_status, code, error, delay, drop, times, body, retry_after, after)
         )
+
+    def lose_next_create_answer(self, *, delay: float | None = None, times: int = 1) -> None:
+        """The next creates make their task, then drop the connection (``delay`` None) or
+        answer only after ``delay`` seconds (so the client times out first)."""
+        self.fail_next("create", drop=delay is None, delay=delay or 0.0, times=times, after=True)
 
     def set_balance(self, value: float) -> None:
         self.balance = value
@@ -234,6 +242,10 @@ class FakeGPTunnel:
 
     def file_url(self, task_id: str) -> str:
         return f"{self.base_url}/files/{self.tasks[task_id].file_name}"
+
+    def tasks_for_prompt(self, prompt: str) -> list[Task]:
+        """Every task created upstream with exactly this prompt, oldest first."""
+        return [task for task in self.tasks.values() if task.prompt == prompt]
 
     def requests_containing(self, needle: str) -> list[RecordedRequest]:
         """Every recorded request that carries ``needle`` anywhere (also URL-decoded)."""
@@ -276,8 +288,7 @@ class FakeGPTunnel:
         self.auth_headers_seen.append(header)
         return header == self.api_key
 
-    async def _fault(self, endpoint: str, request: web.Request) -> web.StreamResponse | None:
-        """Apply the next scripted fault of ``endpoint``; a response means "answer this"."""
+    def _take_fault(self, endpoint: str) -> Fault | None:
         queue = self._faults.get(endpoint)
         if not queue:
             return None
@@ -285,6 +296,10 @@ class FakeGPTunnel:
         fault.times -= 1
         if fault.times <= 0:
             queue.popleft()
+        return fault
+
+    async def _apply(self, fault: Fault, request: web.Request) -> web.StreamResponse | None:
+        """Play a fault out; a response means "answer this", None "answer normally"."""
         if fault.delay > 0:
             await asyncio.sleep(fault.delay)
         if fault.drop:
@@ -335,10 +350,21 @@ class FakeGPTunnel:
         if body is not None:
             record.update({k: body.get(k) for k in ("model", "prompt", "ar", "images")})
         self.creates.append(record)
-        faulted = await self._fault("create", request)
-        if faulted is not None:
+        fault = self._take_fault("create")
+        if fault is not None:
             record["fault"] = True
-            return faulted
+            if not fault.after:
+                faulted = await self._apply(fault, request)
+                if faulted is not None:
+                    return faulted
+        response = await self._create_task(request, body, record, now)
+        if fault is not None and fault.after:
+            return await self._apply(fault, request) or response
+        return response
+
+    async def _create_task(
+        self, request: web.Request, body: JSON | None, record: JSON, now: float
+    ) -> web.StreamResponse:
         if not self._authorized(request):
             record["code"] = 2
             return api_error(2)
@@ -394,9 +420,17 @@ class FakeGPTunnel:
             body = await self._json_body(request)
             task_id = body.get("task_id") if body is not None else None
         self.results.append((now, str(task_id) if task_id is not None else ""))
-        faulted = await self._fault("result", request)
-        if faulted is not None:
-            return faulted
+        fault = self._take_fault("result")
+        if fault is not None and not fault.after:
+            faulted = await self._apply(fault, request)
+            if faulted is not None:
+                return faulted
+        response = self._poll(request, task_id)
+        if fault is not None and fault.after:
+            return await self._apply(fault, request) or response
+        return response
+
+    def _poll(self, request: web.Request, task_id: Any) -> web.StreamResponse:
         if not self._authorized(request):
             return api_error(2)
         if not isinstance(task_id, str) or not task_id:
@@ -410,9 +444,17 @@ class FakeGPTunnel:
         return web.json_response(self._task_view(task))
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
-        faulted = await self._fault("file", request)
-        if faulted is not None:
-            return faulted
+        fault = self._take_fault("file")
+        if fault is not None and not fault.after:
+            faulted = await self._apply(fault, request)
+            if faulted is not None:
+                return faulted
+        response = self._serve_file(request)
+        if fault is not None and fault.after:
+            return await self._apply(fault, request) or response
+        return response
+
+    def _serve_file(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         task = self.tasks.get(self._by_file.get(name, ""))
         if task is None or task.expired or task.status() != "done":
@@ -426,17 +468,23 @@ class FakeGPTunnel:
         return web.Response(body=data, content_type="image/webp")
 
     async def _balance(self, request: web.Request) -> web.StreamResponse:
-        faulted = await self._fault("balance", request)
-        if faulted is not None:
-            return faulted
+        fault = self._take_fault("balance")
+        if fault is not None and not fault.after:
+            faulted = await self._apply(fault, request)
+            if faulted is not None:
+                return faulted
         if not self._authorized(request):
-            return web.json_response(
+            response = web.json_response(
                 {"error": {"message": "Unauthorized", "type": "unauthorized_request_error"}},
                 status=401,
             )
-        return web.json_response(
-            {"orgId": "org", "object": "balance", "balance": self.balance, "creditLimit": 15000}
-        )
+        else:
+            response = web.json_response(
+                {"orgId": "org", "object": "balance", "balance": self.balance, "creditLimit": 15000}
+            )
+        if fault is not None and fault.after:
+            return await self._apply(fault, request) or response
+        return response
 
     async def _unknown(self, request: web.Request) -> web.StreamResponse:
         return api_error(99)

@@ -268,6 +268,104 @@ async def test_prompt_issues(http: httpx.AsyncClient) -> None:
     assert (await create(http, model="flux-dev", prompt="x" * 501))["code"] == 0
 
 
+# ------------------------------------------------------------------ reference images
+
+
+async def test_reference_images_are_fetched_before_the_task_is_done(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, refs: Refs
+) -> None:
+    gpt.rule("slow refs", duration=0)  # due at once, but the fetches come first
+    gate, cat, hop = refs.url("/gate.png"), refs.url("/cat.png"), refs.url("/hop")
+    answer = await create(
+        http, model="gpt-image-1-high", prompt="slow refs", images=[cat, hop, gate]
+    )
+    task = gpt.tasks[answer["id"]]
+    await asyncio.wait_for(refs.gate_reached.wait(), 10)  # fetched in the background
+    assert task.references_pending
+    assert (await poll(http, task.id))["status"] == "processing"
+    refs.gate.set()
+    await gpt.wait_references(task.id)
+    done = await poll(http, task.id)
+    assert done["status"] == "done" and done["url"]
+    assert task.reference_fetches == [
+        (cat, 200, "image/png"),
+        (hop, 302, None),
+        (cat, 200, "image/png"),
+        (gate, 200, "image/png"),
+    ]
+    assert gpt.reference_fetches == task.reference_fetches
+    assert refs.seen == ["/cat.png", "/hop", "/cat.png", "/gate.png"]
+
+
+async def test_stopping_the_fake_cuts_a_fetch_short(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, refs: Refs
+) -> None:
+    answer = await create(http, model="gpt-image-1-low", prompt="x", images=[refs.url("/gate.png")])
+    await asyncio.wait_for(refs.gate_reached.wait(), 10)
+    await gpt.stop()
+    task = gpt.tasks[answer["id"]]
+    assert (task.status(), task.reference_error) == ("failed", "interrupted: the fake stopped")
+
+
+@pytest.mark.parametrize(
+    ("where", "outcome"),
+    [
+        ("/page.html", "HTTP 200 but not an image"),
+        ("/missing.png", 404),
+        ("/away", "refused: host 'example.com' is not local"),
+        ("https://example.com/cat.png", "refused: host 'example.com' is not local"),
+        ("ftp://127.0.0.1/cat.png", "refused: scheme 'ftp'"),
+        ("closed-port", "ClientConnectorError"),
+    ],
+)
+async def test_a_bad_reference_image_fails_the_task(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, refs: Refs, where: str, outcome: int | str
+) -> None:
+    if where == "closed-port":
+        url = f"http://127.0.0.1:{free_port()}/cat.png"
+    elif where.startswith("/"):
+        url = refs.url(where)
+    else:
+        url = where
+    answer = await create(http, model="gpt-image-1-low", prompt="edit", images=[url])
+    assert answer["code"] == 0  # accepted, then failed upstream
+    await gpt.wait_references(answer["id"])
+    failed = await poll_until(http, answer["id"], finished)
+    assert (failed["status"], failed["url"]) == ("failed", None)
+    last = gpt.reference_fetches[-1]
+    assert last[1] == outcome if isinstance(outcome, int) else str(last[1]).startswith(outcome)
+    assert gpt.tasks[answer["id"]].reference_error
+    if where == "/away":  # the redirect was read, its foreign target never fetched
+        assert [f[0] for f in gpt.reference_fetches] == [url, "http://example.com/cat.png"]
+
+
+async def test_a_reference_image_that_never_comes_times_out(refs: Refs) -> None:
+    async with (
+        FakeGPTunnel(KEY, default_duration=0, reference_timeout=0.2) as fake,
+        httpx.AsyncClient(base_url=fake.base_url, headers={"Authorization": KEY}) as client,
+    ):
+        hang = refs.url("/hang.png")
+        answer = await create(client, model="gpt-image-1-low", prompt="x", images=[hang])
+        await fake.wait_references(answer["id"])
+        assert (await poll(client, answer["id"]))["status"] == "failed"
+        assert fake.reference_fetches == [(hang, "TimeoutError", None)]
+
+
+async def test_done_on_create_fetches_its_references_first(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, refs: Refs
+) -> None:
+    gpt.rule("instant", done_on_create=True)
+    ok = await create(
+        http, model="gpt-image-1-low", prompt="instant", images=[refs.url("/cat.png")]
+    )
+    assert ok["status"] == "done" and ok["url"]
+    assert gpt.tasks[ok["id"]].reference_fetches == [(refs.url("/cat.png"), 200, "image/png")]
+    bad = await create(
+        http, model="gpt-image-1-low", prompt="instant", images=[refs.url("/page.html")]
+    )
+    assert (bad["status"], bad["url"]) == ("failed", None)
+
+
 # ------------------------------------------------------------------ cost
 
 

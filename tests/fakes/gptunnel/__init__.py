@@ -7,6 +7,7 @@ from tests.fakes.gptunnel.models import (
     WIDE_ASPECT_RATIOS,
     ModelSpec,
 )
+from tests.fakes.gptunnel.references import LOCAL_HOSTS
 from tests.fakes.gptunnel.server import (
     ASPECT_RATIOS,
     DEFAULT_MODELS,
@@ -19,7 +20,7 @@ from tests.fakes.gptunnel.server import (
     Rule,
     Task,
 )
-from tests.fakes.gptunnel.state import RecordedRequest
+from tests.fakes.gptunnel.state import RecordedRequest, ReferenceFetch
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -30,12 +31,14 @@ __all__ = [
     "ERROR_TEXTS",
     "FINAL_STATUSES",
     "JSON",
+    "LOCAL_HOSTS",
     "PERMISSIVE",
     "WIDE_ASPECT_RATIOS",
     "Endpoint",
     "FakeGPTunnel",
     "ModelSpec",
     "RecordedRequest",
+    "ReferenceFetch",
     "Rule",
     "Task",
 ]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, Self
 
+import aiohttp
 from aiohttp import web
 
 from tests.fakes.gptunnel.models import (
@@ -28,8 +29,15 @@ from tests.fakes.gptunnel.models import (
     create_issues,
     model_table,
 )
+from tests.fakes.gptunnel.references import fetch_all
 from tests.fakes.gptunnel.responses import ERROR_TEXTS, JSON, Fault, api_error, http_error, webp
-from tests.fakes.gptunnel.state import FINAL_STATUSES, RecordedRequest, Rule, Task
+from tests.fakes.gptunnel.state import (
+    FINAL_STATUSES,
+    RecordedRequest,
+    ReferenceFetch,
+    Rule,
+    Task,
+)
 
 Endpoint = Literal["create", "result", "file", "balance"]
 
@@ -47,8 +55,8 @@ class FakeGPTunnel:
     """A fake GPTunnel media API server.
 
     Records: ``creates``, ``results``, ``downloads``, ``requests``, ``auth_headers_seen``,
-    ``in_flight`` / ``max_in_flight``; ``request_log`` (every request whole); ``tasks`` maps
-    id → ``Task``.
+    ``in_flight`` / ``max_in_flight``; ``request_log`` (every request whole),
+    ``reference_fetches`` (every GET of a reference image); ``tasks`` maps id → ``Task``.
     Configuration that may be changed at any time: ``models`` (id → ``ModelSpec``), ``prices``
     (id → cost), ``cost_as_string``, ``balance``, ``price``, ``max_prompt_length``.
     """
@@ -67,6 +75,8 @@ class FakeGPTunnel:
         max_prompt_length: dict[str, int] | None = None,
         prices: Mapping[str, float | str] | None = None,
         cost_as_string: bool = False,
+        reference_timeout: float = 5.0,
+        max_reference_bytes: int = 20 * 2**20,
     ) -> None:
         self.api_key = api_key
         self.default_duration = default_duration
@@ -83,6 +93,8 @@ class FakeGPTunnel:
         # Reported as ``cost`` once a task is done (not charged: ``price`` is); a str as is.
         self.prices: dict[str, float | str] = dict(DEFAULT_PRICES if prices is None else prices)
         self.cost_as_string = cost_as_string  # report numeric prices as strings ("1.5")
+        self.reference_timeout = reference_timeout  # per reference-image GET, seconds
+        self.max_reference_bytes = max_reference_bytes  # a larger reference image fails
         self.base_url = ""
 
         self.tasks: dict[str, Task] = {}
@@ -92,6 +104,7 @@ class FakeGPTunnel:
         self.requests: list[tuple[float, str]] = []
         self.auth_headers_seen: list[str | None] = []
         self.request_log: list[RecordedRequest] = []
+        self.reference_fetches: list[ReferenceFetch] = []
 
         self._rules: list[Rule] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -100,6 +113,8 @@ class FakeGPTunnel:
         self._rng = random.Random(seed)
         self._counters = _Counters()
         self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._fetching: dict[str, asyncio.Task[None]] = {}
         self._port: int | None = None
 
     # ---------------------------------------------------------------- server lifecycle
@@ -126,11 +141,20 @@ class FakeGPTunnel:
             await runner.cleanup()
             raise
         self._runner = runner
+        self._session = aiohttp.ClientSession()
         self._port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self._port}"
         return self.base_url
 
     async def stop(self) -> None:
+        """Stop listening; reference fetches under way are cut (their tasks fail)."""
+        fetching = list(self._fetching.values())
+        for fetch in fetching:
+            fetch.cancel()
+        await asyncio.gather(*fetching, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -250,6 +274,12 @@ class FakeGPTunnel:
     def requests_containing(self, needle: str) -> list[RecordedRequest]:
         """Every recorded request that carries ``needle`` anywhere (also URL-decoded)."""
         return [req for req in self.request_log if req.contains(needle)]
+
+    async def wait_references(self, task_id: str) -> None:
+        """Wait until the task's reference images are fetched (at once if none are pending)."""
+        fetch = self._fetching.get(task_id)
+        if fetch is not None:
+            await asyncio.shield(fetch)
 
     @property
     def in_flight(self) -> int:
@@ -406,12 +436,45 @@ class FakeGPTunnel:
             ar_ignored=bool(spec.images_replace_ar and images and body.get("ar") is not None),
             cost=self.prices.get(model),
         )
-        if rule is not None and rule.done_on_create:
-            task.forced_status = "done"
         self.tasks[task_id] = task
         self._by_file[task.file_name] = task_id
         record.update({"id": task_id, "code": 0})
+        if images:
+            task.references_pending = True
+            fetch = asyncio.create_task(self._fetch_references(task))
+            self._fetching[task_id] = fetch
+            fetch.add_done_callback(lambda done: self._fetch_ended(task, done))
+        if rule is not None and rule.done_on_create:
+            # Done at once means its references were fetched before the answer.
+            await self.wait_references(task_id)
+            task.forced_status = "failed" if task.reference_error else "done"
         return web.json_response(self._task_view(task))
+
+    async def _fetch_references(self, task: Task) -> None:
+        """GET the task's reference images; any failure fails the task."""
+
+        def record(fetch: ReferenceFetch) -> None:
+            task.reference_fetches.append(fetch)
+            self.reference_fetches.append(fetch)
+
+        assert self._session is not None and task.images
+        task.reference_error = await fetch_all(
+            self._session,
+            task.images,
+            timeout=self.reference_timeout,
+            max_bytes=self.max_reference_bytes,
+            record=record,
+        )
+        task.references_pending = False
+
+    def _fetch_ended(self, task: Task, fetch: asyncio.Task[None]) -> None:
+        self._fetching.pop(task.id, None)
+        if task.references_pending:  # cut short by stop() (perhaps before it began), or a bug
+            task.references_pending = False
+            crash = None if fetch.cancelled() else fetch.exception()
+            task.reference_error = (
+                f"fetching crashed: {crash!r}" if crash else "interrupted: the fake stopped"
+            )
 
     async def _result(self, request: web.Request) -> web.StreamResponse:
         now = time.monotonic()

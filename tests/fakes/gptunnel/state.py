@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
 
 # Statuses after which a task will not change any more.
 FINAL_STATUSES = frozenset({"done", "failed", "error", "fail", "canceled", "cancelled"})
+
+# One reference-image GET: (url, HTTP status or error text, Content-Type or None).
+ReferenceFetch = tuple[str, int | str, str | None]
 
 
 @dataclass
@@ -44,6 +47,9 @@ class Task:
     downloads: int = 0
     ar_ignored: bool = False  # the model dropped ``ar`` because reference images came
     cost: float | str | None = None  # the model's price when the task was created
+    reference_fetches: list[ReferenceFetch] = field(default_factory=list)
+    references_pending: bool = False  # its reference images are still being fetched
+    reference_error: str | None = None  # why a reference fetch failed the task
 
     @property
     def file_name(self) -> str:
@@ -53,7 +59,9 @@ class Task:
         if self.forced_status is not None:
             return self.forced_status
         elapsed = (time.monotonic() if now is None else now) - self.created_mono
-        if elapsed >= self.duration:
+        if self.reference_error is not None and not self.references_pending:
+            return "failed"
+        if elapsed >= self.duration and not self.references_pending:
             return self.final_status
         # A short "idle" (queued) phase first, then "processing", as seen in client code.
         return "idle" if elapsed < 0.2 * self.duration else "processing"

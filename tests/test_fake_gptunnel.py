@@ -21,7 +21,9 @@ from PIL import Image
 
 from tests.fakes.gptunnel import (
     BASIC_ASPECT_RATIOS,
+    CROSS_ORIGIN,
     WIDE_ASPECT_RATIOS,
+    Download,
     FakeGPTunnel,
     ModelSpec,
 )
@@ -429,6 +431,111 @@ async def test_every_request_is_recorded_whole(gpt: FakeGPTunnel, http: httpx.As
     assert [r.path for r in leaking] == ["/v1/balance", "/v1/media/result", f"/v1/{secret}"]
     assert len(gpt.request_log) == len(gpt.requests) == 4  # the older record still kept
     assert gpt.requests_containing(KEY) == gpt.request_log
+
+
+# ------------------------------------------------------------------ downloads that misbehave
+
+
+async def finished_task(gpt: FakeGPTunnel, http: httpx.AsyncClient, prompt: str = "cat") -> str:
+    answer = await create(http, model="yandex-art", prompt=prompt)
+    done = await poll_until(http, answer["id"], finished)
+    assert done["status"] == "done"
+    return str(answer["id"])
+
+
+async def test_a_chain_of_redirects(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    task_id = await finished_task(gpt, http)
+    gpt.set_download(task_id, Download(redirects=3))
+    url = gpt.file_url(task_id)
+    file = await http.get(url, follow_redirects=True)
+    assert file.status_code == 200 and file.headers["content-type"] == "image/webp"
+    assert [str(r.url) for r in file.history] == [url, f"{url}?hop=1", f"{url}?hop=2"]
+    assert [d.answer for d in gpt.download_log] == [302, 302, 302, 200]
+    assert all(d.authorized and d.task_id == task_id for d in gpt.download_log)
+    assert gpt.tasks[task_id].downloads == 1
+    async with httpx.AsyncClient() as bare:  # no key this time: recorded as such
+        assert (await bare.get(url, follow_redirects=True)).status_code == 200
+    assert [d.authorization for d in gpt.download_log[4:]] == [None] * 4
+
+
+@pytest.mark.parametrize("target", ["ftp://127.0.0.1/result.webp", "file:///etc/passwd"])
+async def test_a_redirect_to_another_scheme(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient, target: str
+) -> None:
+    task_id = await finished_task(gpt, http)
+    gpt.set_download(task_id, Download(redirects=1, redirect_to=target))
+    hop = await http.get(gpt.file_url(task_id), follow_redirects=False)
+    assert hop.status_code == 302
+    last = await http.get(hop.headers["location"], follow_redirects=False)
+    assert (last.status_code, last.headers["location"]) == (302, target)
+    with pytest.raises(httpx.UnsupportedProtocol):
+        await http.get(gpt.file_url(task_id), follow_redirects=True)
+    assert gpt.tasks[task_id].downloads == 0
+
+
+async def test_a_redirect_to_another_origin(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    gpt.rule("moved", download=Download(redirect_to=CROSS_ORIGIN))
+    task_id = await finished_task(gpt, http, "moved cat")
+    file = await http.get(gpt.file_url(task_id), follow_redirects=True)
+    assert file.status_code == 200
+    assert str(file.url).startswith(gpt.other_base_url) and gpt.other_base_url != gpt.base_url
+    # httpx drops the key when the origin changes: the fake tells which request carried it.
+    assert [(d.answer, d.authorized) for d in gpt.download_log] == [(302, True), (200, False)]
+    elsewhere = f"http://localhost:{gpt.port}/files/x.webp"
+    gpt.set_download(task_id, Download(redirect_to=elsewhere))
+    hop = await http.get(gpt.file_url(task_id))
+    assert hop.headers["location"] == elsewhere
+
+
+async def test_a_page_instead_of_the_image(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    gpt.rule("cdn", download=Download.html_page())
+    task_id = await finished_task(gpt, http, "cdn cat")
+    page = await http.get(gpt.file_url(task_id))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.content.startswith(b"<!DOCTYPE html>")
+
+
+async def test_bodies_larger_than_allowed(gpt: FakeGPTunnel, http: httpx.AsyncClient) -> None:
+    size = 3 * 2**20
+    task_id = await finished_task(gpt, http)
+    url = gpt.file_url(task_id)
+
+    gpt.set_download(task_id, Download(size=size))
+    honest = await http.get(url)
+    assert int(honest.headers["content-length"]) == len(honest.content) == size
+    assert honest.content[:4] == b"RIFF" and honest.content[8:12] == b"WEBP"  # a WebP, padded
+
+    gpt.set_download(task_id, Download(size=size, content_length="chunked"))
+    chunked = await http.get(url)
+    assert "content-length" not in chunked.headers
+    assert chunked.headers["transfer-encoding"] == "chunked" and len(chunked.content) == size
+
+    gpt.set_download(task_id, Download(size=size, content_length="close"))
+    unframed = await http.get(url)
+    assert "content-length" not in unframed.headers and len(unframed.content) == size
+
+    gpt.set_download(task_id, Download(size=size, content_length=1000))
+    async with http.stream("GET", url) as lying:
+        assert lying.headers["content-length"] == "1000"
+        assert len(await lying.aread()) == 1000  # HTTP framing ends the body there
+
+    gpt.set_download(task_id, Download(content_length=size))  # claims more than it sends
+    with pytest.raises(httpx.RemoteProtocolError):
+        await http.get(url)
+    assert all(d.answer == 200 for d in gpt.download_log)
+    assert gpt.tasks[task_id].downloads == 5
+
+
+async def test_file_faults_still_apply_and_are_recorded(
+    gpt: FakeGPTunnel, http: httpx.AsyncClient
+) -> None:
+    task_id = await finished_task(gpt, http)
+    gpt.fail_next("file", http_status=503)
+    gpt.fail_next("file", drop=True)
+    assert (await http.get(gpt.file_url(task_id))).status_code == 503
+    with pytest.raises(httpx.RemoteProtocolError):
+        await http.get(gpt.file_url(task_id))
+    assert [d.answer for d in gpt.download_log] == [503, "dropped"]
 
 
 # ------------------------------------------------------------------ chosen port

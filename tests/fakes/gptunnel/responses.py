@@ -1,4 +1,4 @@
-"""Answers the fake sends: API errors, proxy errors, WebP files."""
+"""Answers the fake sends: API errors, proxy errors, WebP files, hand-framed file bodies."""
 
 from __future__ import annotations
 
@@ -88,3 +88,16 @@ def webp(task_id: str, size: tuple[int, int]) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, (digest[0], digest[1], digest[2])).save(buf, "WEBP", quality=80)
     return buf.getvalue()
+
+
+def raw_response(status: int, content_type: str, body: bytes, content_length: int | None) -> bytes:
+    """An HTTP/1.1 answer framed by hand: any Content-Length (or none), then the connection
+    closes after the body."""
+    lines = [
+        f"HTTP/1.1 {status} {reason_phrase(status)}",
+        f"Content-Type: {content_type}",
+        "Connection: close",
+    ]
+    if content_length is not None:
+        lines.append(f"Content-Length: {content_length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

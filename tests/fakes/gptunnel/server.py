@@ -1,9 +1,12 @@
 """A fake GPTunnel media API for black-box tests of the bot.
 
 Follows /work/shared/gptunnel-api.md: bare-key ``Authorization``, HTTP 200 with a non-zero
-``code`` for API errors, tasks that go ``idle`` → ``processing`` → ``done`` and a result URL
-serving a real WebP file that can expire. Knobs script slow tasks, failed tasks, API error
-codes and transport faults (HTTP errors, delays, dropped connections).
+``code`` for API errors (``code: 3`` with ``issues`` for what a model does not take), tasks that
+go ``idle`` → ``processing`` → ``done`` (with a ``cost`` when a price is set) and a result URL
+serving a real WebP file that can expire. Reference ``images`` are fetched (from 127.0.0.1 only)
+before a task can finish. Knobs script slow tasks, failed tasks, API error codes, transport
+faults (HTTP errors, delays, dropped connections, answers lost after the work was done) and
+result downloads that misbehave (redirect chains, foreign schemes and hosts, HTML, huge bodies).
 """
 
 from __future__ import annotations
@@ -22,17 +25,25 @@ from typing import Any, Literal, Self
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.gptunnel.models import (
-    ASPECT_RATIOS,
-    DEFAULT_MODELS,
-    ModelSpec,
-    create_issues,
-    model_table,
+from tests.fakes.gptunnel.downloads import (
+    Chunked,
+    FileAnswer,
+    framed,
+    redirect_for,
+    send_chunked,
 )
+from tests.fakes.gptunnel.models import ModelSpec, create_issues, model_table
 from tests.fakes.gptunnel.references import fetch_all
-from tests.fakes.gptunnel.responses import ERROR_TEXTS, JSON, Fault, api_error, http_error, webp
+from tests.fakes.gptunnel.responses import (
+    JSON,
+    Fault,
+    api_error,
+    http_error,
+    webp,
+)
 from tests.fakes.gptunnel.state import (
-    FINAL_STATUSES,
+    Download,
+    DownloadRecord,
     RecordedRequest,
     ReferenceFetch,
     Rule,
@@ -56,7 +67,8 @@ class FakeGPTunnel:
 
     Records: ``creates``, ``results``, ``downloads``, ``requests``, ``auth_headers_seen``,
     ``in_flight`` / ``max_in_flight``; ``request_log`` (every request whole),
-    ``reference_fetches`` (every GET of a reference image); ``tasks`` maps id → ``Task``.
+    ``download_log`` (every result-file request), ``reference_fetches`` (every GET of a
+    reference image); ``tasks`` maps id → ``Task``.
     Configuration that may be changed at any time: ``models`` (id → ``ModelSpec``), ``prices``
     (id → cost), ``cost_as_string``, ``balance``, ``price``, ``max_prompt_length``.
     """
@@ -104,6 +116,7 @@ class FakeGPTunnel:
         self.requests: list[tuple[float, str]] = []
         self.auth_headers_seen: list[str | None] = []
         self.request_log: list[RecordedRequest] = []
+        self.download_log: list[DownloadRecord] = []
         self.reference_fetches: list[ReferenceFetch] = []
 
         self._rules: list[Rule] = []
@@ -116,12 +129,13 @@ class FakeGPTunnel:
         self._session: aiohttp.ClientSession | None = None
         self._fetching: dict[str, asyncio.Task[None]] = {}
         self._port: int | None = None
+        self._other_port: int | None = None
 
     # ---------------------------------------------------------------- server lifecycle
 
     async def start(self, port: int | None = None) -> str:
-        """Listen on 127.0.0.1:``port`` (None: a free port); returns the base URL. Works again
-        after ``stop()``."""
+        """Listen on 127.0.0.1:``port`` (None: a free port), plus a second free port (the
+        "other origin"); returns the base URL. Works again after ``stop()``."""
         if self._runner is not None:
             raise RuntimeError("the fake GPTunnel is already running")
         app = web.Application(middlewares=[self._track])
@@ -130,19 +144,24 @@ class FakeGPTunnel:
         app.router.add_route("POST", "/v1/media/result", self._result)
         app.router.add_get("/v1/balance", self._balance)
         app.router.add_get("/files/{name}", self._file)
+        app.router.add_get("/direct/{name}", self._file)
         app.router.add_route("*", "/v1/{tail:.*}", self._unknown)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        sock = _listening_socket(port or 0)
+        socks: list[socket.socket] = []
         try:
-            await web.SockSite(runner, sock).start()
+            socks.append(_listening_socket(port or 0))
+            socks.append(_listening_socket(0))  # the "other origin"
+            for sock in socks:
+                await web.SockSite(runner, sock).start()
         except BaseException:
-            sock.close()
+            for sock in socks:
+                sock.close()
             await runner.cleanup()
             raise
         self._runner = runner
         self._session = aiohttp.ClientSession()
-        self._port = sock.getsockname()[1]
+        self._port, self._other_port = (sock.getsockname()[1] for sock in socks)
         self.base_url = f"http://127.0.0.1:{self._port}"
         return self.base_url
 
@@ -176,6 +195,11 @@ class FakeGPTunnel:
         """The port of ``base_url`` (kept after ``stop()``, to start again on it)."""
         return self._port
 
+    @property
+    def other_base_url(self) -> str:
+        """The same server on its second port: another origin for cross-origin redirects."""
+        return f"http://127.0.0.1:{self._other_port}"
+
     # ---------------------------------------------------------------- test controls
 
     def rule(
@@ -188,11 +212,13 @@ class FakeGPTunnel:
         final_status: str | None = None,
         done_on_create: bool = False,
         image_size: tuple[int, int] | None = None,
+        download: Download | None = None,
     ) -> None:
         """Script tasks whose prompt contains ``prompt_contains``; the first matching rule wins.
 
         ``create_code`` refuses the create with that code; ``result_code`` makes every poll
-        answer that code; ``final_status`` (e.g. "failed") replaces "done" at the end.
+        answer that code; ``final_status`` (e.g. "failed") replaces "done" at the end;
+        ``download`` is how the finished file is served.
         """
         self._rules.append(
             Rule(
@@ -203,6 +229,7 @@ class FakeGPTunnel:
                 final_status,
                 done_on_create,
                 image_size,
+                download,
             )
         )
 
@@ -249,6 +276,10 @@ class FakeGPTunnel:
             self.prices.pop(model, None)
         else:
             self.prices[model] = price
+
+    def set_download(self, task_id: str, download: Download | None) -> None:
+        """How this task's file is served from now on (None: normally)."""
+        self.tasks[task_id].download = download
 
     def mark_done(self, task_id: str) -> None:
         """Finish a task now (status "done" with a URL on the next poll)."""
@@ -435,6 +466,7 @@ class FakeGPTunnel:
             image_size=(rule.image_size if rule and rule.image_size else self.image_size),
             ar_ignored=bool(spec.images_replace_ar and images and body.get("ar") is not None),
             cost=self.prices.get(model),
+            download=rule.download if rule else None,
         )
         self.tasks[task_id] = task
         self._by_file[task.file_name] = task_id
@@ -507,28 +539,65 @@ class FakeGPTunnel:
         return web.json_response(self._task_view(task))
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
-        fault = self._take_fault("file")
-        if fault is not None and not fault.after:
-            faulted = await self._apply(fault, request)
-            if faulted is not None:
-                return faulted
-        response = self._serve_file(request)
-        if fault is not None and fault.after:
-            return await self._apply(fault, request) or response
-        return response
-
-    def _serve_file(self, request: web.Request) -> web.StreamResponse:
+        now = time.monotonic()
         name = request.match_info["name"]
         task = self.tasks.get(self._by_file.get(name, ""))
+        answer: int | str = "dropped"
+        try:
+            fault = self._take_fault("file")
+            if fault is not None and not fault.after:
+                faulted = await self._apply(fault, request)
+                if faulted is not None:
+                    answer = faulted.status
+                    return faulted
+            served = self._serve_file(request, name, task)
+            if fault is not None and fault.after:
+                faulted = await self._apply(fault, request)
+                if faulted is not None:
+                    answer = faulted.status
+                    return faulted
+            if isinstance(served, web.StreamResponse):
+                answer = served.status
+                return served
+            answer = 200
+            if isinstance(served, Chunked):
+                return await send_chunked(request, served)
+            # Framed by hand: a Content-Length that lies, or none and the body ends at close.
+            if request.transport is not None:
+                request.transport.write(served)
+                request.transport.close()
+            raise asyncio.CancelledError
+        finally:
+            self.download_log.append(
+                DownloadRecord(
+                    time=now,
+                    task_id=task.id if task is not None else None,
+                    url=str(request.url),
+                    authorization=request.headers.get("Authorization"),
+                    answer=answer,
+                )
+            )
+
+    def _serve_file(self, request: web.Request, name: str, task: Task | None) -> FileAnswer:
         if task is None or task.expired or task.status() != "done":
             return web.Response(status=404, text="Not Found")
-        data = self._files.get(task.id)
+        spec = task.download or Download()
+        hop = redirect_for(spec, request, name, self.other_base_url)
+        if hop is not None:
+            return hop
+        data = spec.body
         if data is None:
-            data = self._files[task.id] = webp(task.id, task.image_size)
-        if request.method == "GET":  # HEAD probes are not downloads
-            task.downloads += 1
-            self.downloads.append(name)
-        return web.Response(body=data, content_type="image/webp")
+            data = self._files.get(task.id)
+            if data is None:
+                data = self._files[task.id] = webp(task.id, task.image_size)
+        if spec.size is not None and spec.size > len(data):
+            data += bytes(spec.size - len(data))
+        content_type = spec.content_type or "image/webp"
+        if request.method != "GET":  # HEAD probes are not downloads
+            return web.Response(body=data, headers={"Content-Type": content_type})
+        task.downloads += 1
+        self.downloads.append(name)
+        return framed(spec, data, content_type)
 
     async def _balance(self, request: web.Request) -> web.StreamResponse:
         fault = self._take_fault("balance")
@@ -575,17 +644,3 @@ def _recorded(request: web.Request, now: float, raw: bytes) -> RecordedRequest:
         headers=tuple((k, v) for k, v in request.headers.items()),
         body=raw.decode("utf-8", errors="replace"),
     )
-
-
-__all__ = [
-    "ASPECT_RATIOS",
-    "DEFAULT_MODELS",
-    "DEFAULT_PRICES",
-    "ERROR_TEXTS",
-    "FINAL_STATUSES",
-    "JSON",
-    "Endpoint",
-    "FakeGPTunnel",
-    "Rule",
-    "Task",
-]

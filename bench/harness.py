@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.fakes import FakeGPTunnel, FakeTelegram
 
-TOKEN = "4242:BENCH-token-not-a-secret"
+TOKEN = "4242:BENCH-token-not-a-secret_xxxxxxxxxx"
 API_KEY = "bench-key-not-a-secret"
 REPO = Path(__file__).resolve().parents[1]
 COUNTED = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageCaption"}

@@ -44,6 +44,7 @@ from bot.pipeline.upstream import UpstreamErrors
 from bot.runtime.assembly import App
 from bot.runtime.middlewares import LogContext, UpdatesInFlight
 from bot.runtime.serve import serve
+from bot.runtime.startup import step
 from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.sender import Sender
@@ -239,7 +240,8 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
 
 async def create_app(settings: Settings) -> App:
     db = Database(settings.database_path)
-    await db.connect()
+    with step("opening the database"):
+        await db.connect()
     metrics = Metrics()
     gptunnel = GPTunnelClient(
         settings.gptunnel_base_url,
@@ -280,7 +282,8 @@ async def create_app(settings: Settings) -> App:
         )
     if settings.uses_webhook:
         assert app.http is not None
-        app.webhook_secret = await webhook.webhook_secret(settings, MetaRepository(db))
+        with step("reading the webhook secret"):
+            app.webhook_secret = await webhook.webhook_secret(settings, MetaRepository(db))
         redact_also(app.webhook_secret)
         webhook.add_route(
             app.http.web_app,

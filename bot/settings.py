@@ -13,6 +13,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Telegram's alphabet and length for setWebhook's secret_token.
 SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# What @BotFather hands out: the bot's id, a colon, 35 characters.
+BOT_TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]{35}")
+# The values .env.example ships with: a bot started with them can never work.
+PLACEHOLDER_MARK = "replace-with"
 
 
 class Settings(BaseSettings):
@@ -45,6 +49,25 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_active_tasks: int = Field(default=2, ge=0)  # 0: no cap
     group_daily_limit: int = Field(default=0, ge=0)  # 0: groups have no limit of their own
+
+    @field_validator("bot_token")
+    @classmethod
+    def _usable_token(cls, value: SecretStr) -> SecretStr:
+        # Checked before any network call: a token that cannot work stops the bot at once.
+        token = value.get_secret_value().strip()
+        if PLACEHOLDER_MARK in token:
+            raise ValueError("is the placeholder from .env.example: put the token @BotFather gave")
+        if not BOT_TOKEN_RE.fullmatch(token):
+            raise ValueError("is not a Telegram bot token (<digits>:<35 characters>)")
+        return SecretStr(token)
+
+    @field_validator("gptunnel_api_key")
+    @classmethod
+    def _usable_key(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value().strip()
+        if not key or PLACEHOLDER_MARK in key:
+            raise ValueError("is the placeholder from .env.example: put your GPTunnel API key")
+        return SecretStr(key)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -142,4 +165,4 @@ def describe_error(exc: ValidationError) -> str:
     name = str(err["loc"][0]).upper() if err["loc"] else "settings"
     if err["type"] == "missing":
         return f"Missing required setting {name}: set it in the environment or in .env"
-    return f"Invalid setting {name}: {err['msg']}"
+    return f"Invalid setting {name}: {err['msg'].removeprefix('Value error, ')}"

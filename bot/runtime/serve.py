@@ -10,6 +10,7 @@ import signal
 
 from bot.runtime.assembly import App
 from bot.runtime.shutdown import close_app
+from bot.runtime.startup import step, wait_for_telegram
 from bot.telegram import webhook
 from bot.telegram.commands_menu import register_commands
 
@@ -37,11 +38,17 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
     """Run until a stop is requested (or polling stops); always closes the app."""
     signals = _install_signals(app) if handle_signals else []
     try:
-        await app.poller.start()
-        me = await app.bot.me()
+        me = await wait_for_telegram(
+            app.bot, api_url=app.settings.telegram_api_url, stop=app.stop_requested
+        )
+        if me is None:
+            return  # stopped before Telegram ever answered: nothing was started
+        with step("starting the background loop"):
+            await app.poller.start()
         await register_commands(app.sender, app.translator)
         if app.http is not None:
-            await app.http.start()
+            with step(f"listening on port {app.http.port}"):
+                await app.http.start()
         if app.settings.uses_webhook:
             await _serve_webhook(app, me.username)
         else:

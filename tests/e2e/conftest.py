@@ -19,7 +19,7 @@ from bot.app import App, create_app, serve
 from bot.settings import Settings
 from tests.fakes import FakeGPTunnel, FakeTelegram
 
-TOKEN = "4242:E2E-secret-token-AAAAbbbbCCCC"
+TOKEN = "4242:E2E-secret-token-AAAAbbbbCCCC_xxxxx"
 API_KEY = "gpt-e2e-secret-key-0123456789"
 REPO = Path(__file__).resolve().parents[2]
 
@@ -139,7 +139,7 @@ class BotProcess:
         self.log_path = log_path
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> None:
+    async def start(self, *, wait_for_polling: bool = True) -> None:
         environ = {k: v for k, v in os.environ.items() if k not in _SETTING_NAMES}
         environ.update(self._env.values(**self._overrides))
         environ["PYTHONPATH"] = str(REPO)
@@ -154,6 +154,8 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
+        if not wait_for_polling:
+            return
         await self._env.telegram.wait_until(
             lambda: len(self._env.telegram.calls("getUpdates")) > calls_before, timeout=20
         )

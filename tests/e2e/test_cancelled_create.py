@@ -22,7 +22,7 @@ async def services(env: Env) -> AsyncIterator[Parts]:
     await db.connect()
     # One connection: a second create waits for it inside the client, unsent.
     client = GPTunnelClient(env.gptunnel.base_url, API_KEY, intake_connections=1)
-    bot = Bot("42:TEST")
+    bot = Bot("42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
     yield build_parts(settings, db=db, bot=bot, gptunnel=client, metrics=Metrics())
     await client.aclose()
     await bot.session.close()

@@ -27,7 +27,7 @@ async def _setup(
         assert isinstance(out, Created)
         created.append(out.task)
     session = RecordingSession()
-    bot = Bot("42:TEST", session=session)
+    bot = Bot("42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     return WorkingSign(bot=bot, refresh=refresh), session, created, db
 
 

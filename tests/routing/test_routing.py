@@ -81,7 +81,7 @@ def message(
 
 def settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "bot_token": "42:TEST",
+        "bot_token": "42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         "gptunnel_api_key": "test-key",
         "database_url": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         "daily_limit": 5,
@@ -106,7 +106,7 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     db = Database(cfg.database_path)
     await db.connect()
     session = RecordingSession()
-    bot = Bot("42:TEST", session=session)
+    bot = Bot("42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", session=session)
     client = GPTunnelClient(
         "http://gptunnel.test", "test-key", transport=httpx.MockTransport(gptunnel)
     )

@@ -39,7 +39,9 @@ def make(
     limits: Limits | None = None, session: RecordingSession | None = None
 ) -> tuple[Sender, RecordingSession]:
     session = session or RecordingSession()
-    return Sender(Bot("42:TEST", session=session), limits=limits), session
+    return Sender(
+        Bot("42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", session=session), limits=limits
+    ), session
 
 
 def text(chat: int, body: str) -> SendMessage:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from bot.settings import Settings, database_path, describe_error
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456789:AAH-test-SECRET-bot-token-value"
+TOKEN = "123456789:AAH-test-SECRET-bot-token-value_xxx"
 API_KEY = "gpt-test-SECRET-api-key-value-42"
 
 # Derived, so a new setting is cleared too: the environment running the tests must not leak in.

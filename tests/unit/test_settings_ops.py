@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bot.settings import Settings, describe_error
 
-REQUIRED = {"bot_token": "1:abc", "gptunnel_api_key": "key"}
+REQUIRED = {"bot_token": "1:abc_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "gptunnel_api_key": "key"}
 
 
 def make(**values: Any) -> Settings:

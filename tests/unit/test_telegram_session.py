@@ -11,7 +11,7 @@ from aiogram.methods import SendChatAction, SendMessage
 
 from bot.telegram.session import TelegramSession
 
-TOKEN = "42:TEST-token-not-a-secret"
+TOKEN = "42:TEST-token-not-a-secret_xxxxxxxxxxx"
 MESSAGE = {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "hi"}
 
 

@@ -18,6 +18,16 @@ from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
+# Redirects followed to reach a finished picture; a chain longer than this is refused.
+MAX_REDIRECTS = 3
+
+
+async def _only_http(request: httpx.Request) -> None:
+    # Every hop of a download, redirects included: ftp://, file://… are never fetched, and
+    # retrying will not change where the link leads.
+    if request.url.scheme not in ("http", "https"):
+        raise GPTunnelError(ErrorKind.REJECTED, "image link leads off http(s)")
+
 
 def _error_text(body: dict[str, Any]) -> str:
     # Undocumented: seen as `error`, `message`, or an object holding `message`.
@@ -67,8 +77,13 @@ class GPTunnelClient:
         self._poll_client = client(max_connections, base_url=base_url.rstrip("/"), headers=headers)
         # Capacity 1: evenly spaced, so no one-second window ever holds more than poll_rps.
         self._poll_budget = AsyncLimiter(1, 1 / poll_rps)
-        # Image links point at a file host: the API key must never travel there.
-        self._files = client(max_connections)
+        # Image links point at a file host: the API key must never travel there. A file host
+        # that keeps redirecting is not serving a picture.
+        self._files = client(
+            max_connections,
+            max_redirects=MAX_REDIRECTS,
+            event_hooks={"request": [_only_http]},
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -125,6 +140,9 @@ class GPTunnelClient:
                         "image download refused",
                         http_status=resp.status_code,
                     )
+                declared = resp.headers.get("content-length", "")
+                if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+                    raise GPTunnelError(ErrorKind.REJECTED, "image larger than allowed")
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in resp.aiter_bytes():
@@ -133,6 +151,10 @@ class GPTunnelClient:
                         raise GPTunnelError(ErrorKind.REJECTED, "image larger than allowed")
                     chunks.append(chunk)
                 return b"".join(chunks)
+        except httpx.TooManyRedirects as exc:
+            raise GPTunnelError(ErrorKind.REJECTED, "image link redirects too often") from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise GPTunnelError(ErrorKind.REJECTED, "image link leads off http(s)") from exc
         except httpx.TransportError as exc:
             raise GPTunnelError(
                 ErrorKind.TRANSIENT, f"download failed: {type(exc).__name__}"

@@ -10,6 +10,7 @@ import pytest
 from bot.drawing.failures import Failure
 from bot.language import texts
 from tests.e2e.conftest import OTHER, USER, Env
+from tests.fakes.gptunnel import Download
 from tests.i18n import EN
 
 
@@ -210,3 +211,31 @@ async def test_an_html_error_page_from_a_proxy_is_retried(env: Env, bot_running:
         _, row = await ask_and_wait_for_end(env)
     assert row["state"] == "delivered"
     assert len(tg.calls("sendPhoto")) == 2 and len(tg.photos(USER)) == 1
+
+
+@pytest.mark.parametrize(
+    "download",
+    [
+        Download(redirects=4),
+        Download(redirect_to="ftp://files.example/picture.webp"),
+        Download(redirect_to="file:///etc/passwd"),
+        Download.html_page(),
+        Download(size=60 * 1024 * 1024, content_length="chunked"),
+    ],
+    ids=["four-redirects", "to-ftp", "to-file", "html-page", "too-big"],
+)
+async def test_a_link_that_leads_nowhere_good_fails_once_and_refunds(
+    env: Env, bot_running: Any, download: Download
+) -> None:
+    gpt = env.gptunnel
+    gpt.rule("lighthouse", download=download)
+    async with bot_running():
+        env.telegram.push_message(USER, USER, "a lighthouse")
+        rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed", timeout=20)
+        await env.telegram.wait_until(
+            lambda: status_text(env, rows[0]) == texts.failure(EN, Failure.DOWNLOAD_FAILED)
+        )
+    assert rows[0]["failure"] == "download_failed" and env.charged(USER) == 0
+    # One walk down the link, never a retry loop, and never with the API key.
+    assert len({record.url for record in gpt.download_log}) == len(gpt.download_log)
+    assert all(not record.authorized for record in gpt.download_log)

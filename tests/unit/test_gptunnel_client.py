@@ -531,3 +531,55 @@ async def test_key_echoed_by_upstream_is_not_in_the_error(make_client, status: i
         await client.create("yandex-art", "cat")
     assert info.value.kind is ErrorKind.UNAVAILABLE
     assert_no_key(info.value)
+
+
+# --- where a download may lead ----------------------------------------------------------------
+
+
+def redirecting(hops: int, final: str = "https://cdn.test/final.webp") -> Handler:
+    """A chain of `hops` redirects, then the picture (or wherever `final` points)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        step = int(request.url.params.get("hop", "0"))
+        if str(request.url) != final and step < hops:
+            nxt = f"https://cdn.test/hop?hop={step + 1}" if step + 1 < hops else final
+            return httpx.Response(302, headers={"Location": nxt})
+        return httpx.Response(200, content=b"image")
+
+    return answer
+
+
+async def test_download_follows_three_redirects(make_client) -> None:
+    client, rec = make_client(redirecting(3))
+    assert await client.download(IMAGE_URL, max_bytes=100) == b"image"
+    assert len(rec.requests) == 4
+    assert all("authorization" not in r.headers for r in rec.requests)
+
+
+async def test_download_refuses_a_fourth_redirect(make_client) -> None:
+    client, rec = make_client(redirecting(4))
+    with pytest.raises(GPTunnelError) as info:
+        await client.download(IMAGE_URL, max_bytes=100)
+    assert info.value.kind is ErrorKind.REJECTED  # not retried: it will not get shorter
+    assert len(rec.requests) == 4
+
+
+@pytest.mark.parametrize("target", ["ftp://files.test/x.webp", "file:///etc/passwd"])
+async def test_download_never_leaves_http(make_client, target: str) -> None:
+    client, rec = make_client(redirecting(1, final=target))
+    with pytest.raises(GPTunnelError) as info:
+        await client.download(IMAGE_URL, max_bytes=100)
+    assert info.value.kind is ErrorKind.REJECTED
+    assert [r.url.scheme for r in rec.requests] == ["https"]
+    with pytest.raises(GPTunnelError) as direct:
+        await client.download(target, max_bytes=100)
+    assert direct.value.kind is ErrorKind.REJECTED
+
+
+async def test_download_refuses_a_declared_size_before_reading(make_client) -> None:
+    client, _ = make_client(
+        lambda request: httpx.Response(200, headers={"Content-Length": "5000"}, content=b"x" * 5000)
+    )
+    with pytest.raises(GPTunnelError) as info:
+        await client.download(IMAGE_URL, max_bytes=1000)
+    assert info.value.kind is ErrorKind.REJECTED

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
+
+import pytest
 
 from tests.e2e.conftest import USER, Env
 from tests.e2e.serving import WEBHOOK_URL, base_url, get, post_update, running_webhook
@@ -95,3 +98,15 @@ async def test_polling_mode_removes_a_webhook_left_from_webhook_mode(
     assert tg.calls("deleteWebhook") and tg.calls("deleteWebhook")[0][2].get(
         "drop_pending_updates"
     ) in (None, False, "false", "False")
+
+
+async def test_a_secret_that_is_not_ascii_gets_401_not_500(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_webhook(env, webhook_secret="the_right_one") as app:
+        # UTF-8 bytes in the header, as a client would send "ключ".
+        forged = "ключ".encode().decode("latin-1")
+        status, _ = await post_update(app, one_update(env, "sneaky"), forged)
+        assert status == 401
+    assert "Traceback" not in caplog.text and "sneaky" not in {r["prompt"] for r in env.rows()}
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

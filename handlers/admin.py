@@ -14,6 +14,7 @@ from aiogram.utils.i18n import I18n
 from bot.language import texts
 from bot.ops.admin import AdminService, UnknownUser
 from bot.telegram.sender import Sender
+from handlers.numbers import whole_number
 from handlers.replies import reply
 
 # Far beyond any sensible daily number; keeps it a plain SQLite integer.
@@ -30,10 +31,8 @@ class IsOperator(BaseFilter):
 def _target_and_number(args: str | None, *, minimum: int) -> tuple[str, int] | None:
     """(who, n) as written, or None when malformed."""
     parts = (args or "").split()
-    if len(parts) != 2 or not parts[1].isdigit():
-        return None
-    number = int(parts[1])
-    if not minimum <= number <= MAX_AMOUNT:
+    number = whole_number(parts[1]) if len(parts) == 2 else None
+    if number is None or not minimum <= number <= MAX_AMOUNT:
         return None
     return parts[0], number
 

@@ -20,6 +20,7 @@ from bot.language import texts
 from bot.telegram.sender import Sender
 from handlers.drawing import draw
 from handlers.filters import ChatTypeIs
+from handlers.numbers import whole_number
 from handlers.private import DRAW_COMMANDS
 from handlers.replies import reply
 
@@ -98,14 +99,15 @@ async def on_group_limit(
         limit, used = await quotas.of_group(message.chat.id)
         await reply(sender, message, texts.group_limit_show(_, limit, used))
         return
-    if not args.isdigit() or int(args) > MAX_GROUP_LIMIT:
+    limit = whole_number(args)
+    if limit is None or limit > MAX_GROUP_LIMIT:
         await reply(sender, message, texts.group_limit_usage(_))
         return
     if not await is_chat_admin(message, bot):
         await reply(sender, message, texts.group_limit_not_admin(_))
         return
-    await quotas.set_group_limit(message.chat.id, int(args))
-    await reply(sender, message, texts.group_limit_set(_, int(args) or None))
+    await quotas.set_group_limit(message.chat.id, limit)
+    await reply(sender, message, texts.group_limit_set(_, limit or None))
 
 
 def make_router() -> Router:

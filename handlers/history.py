@@ -14,12 +14,11 @@ from bot.language import texts
 from bot.telegram.sender import Sender
 from handlers.drawing import outcome_text, person_of, presser_request
 from handlers.filters import DataStartsWith
+from handlers.numbers import whole_number
 from handlers.replies import answer_callback, reply
 
 REDRAW_PREFIX = "redraw:"
 BUTTONS_PER_ROW = 5
-# SQLite integers are 64-bit; a longer number would not even bind.
-MAX_ID_DIGITS = 18
 
 
 async def on_history(message: Message, sender: Sender, my_tasks: MyTasks, i18n: I18n) -> None:
@@ -47,12 +46,12 @@ async def on_redraw(query: CallbackQuery, sender: Sender, drawing: Drawing, i18n
     raw_id = (query.data or "")[len(REDRAW_PREFIX) :]
     message = query.message if isinstance(query.message, Message) else None
     # Button data comes from the client: anything but a plausible row id is simply unknown.
-    valid = raw_id.isdigit() and len(raw_id) <= MAX_ID_DIGITS
-    if not valid or message is None:
+    task_id = whole_number(raw_id)
+    if task_id is None or message is None:
         # A message too old to answer in, or forged data: nothing is charged.
         await answer_callback(sender, query, texts.redraw_unknown(_))
         return
-    outcome = await drawing.redraw(presser_request(query, message, i18n), int(raw_id))
+    outcome = await drawing.redraw(presser_request(query, message, i18n), task_id)
     if isinstance(outcome, UnknownTask):
         # Someone else's list: nothing is charged.
         await answer_callback(sender, query, texts.redraw_unknown(_))

@@ -82,9 +82,10 @@ class AdminService:
     async def resolve(self, who: str) -> int | None:
         """A numeric id as is; an @username (or bare username) from those who wrote to us."""
         who = who.strip()
-        if who.lstrip("-").isdigit():
+        digits = who.removeprefix("-")
+        if digits.isascii() and digits.isdigit():
             # Telegram ids fit in 52 bits; anything longer is a typo, not a user.
-            return int(who) if len(who.lstrip("-")) <= MAX_ID_DIGITS else None
+            return int(who) if len(digits) <= MAX_ID_DIGITS else None
         name = who.removeprefix("@")
         if not name:
             return None

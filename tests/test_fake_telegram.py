@@ -275,5 +275,6 @@ async def test_aiogram_polling_round_trip(tg: FakeTelegram) -> None:
         await dp.stop_polling()
         await asyncio.wait_for(polling, 3)
         await bot.session.close()
+    assert tg.count_409 == 0  # one bot polling never meets a conflict
     with pytest.raises(AssertionError, match="no sent message matched"):
         await tg.wait_for(lambda s: s.chat_id == 10, timeout=0.05)

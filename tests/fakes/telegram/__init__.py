@@ -39,7 +39,7 @@ from tests.fakes.telegram.markup_html import parse_html
 from tests.fakes.telegram.markup_markdown import parse_markdown_legacy, parse_markdown_v2
 from tests.fakes.telegram.records import JSON, Edit, Sent, Upload
 from tests.fakes.telegram.sending import CAPTION_MAX, TEXT_MAX, SendingMixin
-from tests.fakes.telegram.server import ServerMixin
+from tests.fakes.telegram.server import ServerMixin, base_url, free_port
 from tests.fakes.telegram.updates import UpdatesMixin
 from tests.fakes.telegram.users import UsersMixin
 
@@ -58,7 +58,8 @@ class FakeTelegram(
     """A fake Telegram Bot API server (see the package docstring).
 
     Records: ``sent`` (successful sends, as ``Sent``), ``requests`` (every call),
-    ``errors``, ``chat_actions``, ``edits``, ``deleted``, ``callback_answers``, ``count_429``.
+    ``errors``, ``chat_actions``, ``edits``, ``deleted``, ``callback_answers``, ``count_429``,
+    ``count_409``.
     """
 
 
@@ -75,6 +76,8 @@ __all__ = [
     "FakeTelegram",
     "Sent",
     "Upload",
+    "base_url",
+    "free_port",
     "parse_html",
     "parse_markdown_legacy",
     "parse_markdown_v2",

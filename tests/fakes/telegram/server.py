@@ -9,6 +9,7 @@ the server collects them along the class hierarchy.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -25,6 +26,18 @@ from tests.fakes.telegram.protocol import (
     read_params,
 )
 from tests.fakes.telegram.state import TelegramState
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for start(port=...))."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def base_url(port: int) -> str:
+    """The base URL of a fake listening on ``port`` (it may not be listening yet)."""
+    return f"http://127.0.0.1:{port}"
 
 
 @dataclass
@@ -44,6 +57,8 @@ class ServerMixin(TelegramState):
     def _init_state(self) -> None:
         super()._init_state()
         self.count_429 = 0
+        self.count_409 = 0
+        self.port: int | None = None  # where it listens (or last listened)
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._upload_stalls: dict[str, float] = {}
@@ -58,22 +73,32 @@ class ServerMixin(TelegramState):
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self) -> str:
-        """Start listening on 127.0.0.1 (a free port); returns the base URL."""
+    async def start(self, port: int | None = None) -> str:
+        """Listen on 127.0.0.1:``port`` (a free port when None); returns the base URL.
+
+        A stopped fake may start again, on the same port or another, keeping its state.
+        """
+        if self._runner is not None:
+            raise RuntimeError("FakeTelegram is already running")
         app = web.Application(client_max_size=DOCUMENT_MAX_BYTES * 2)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)  # see files.py
         self._stopping = False
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        site = web.TCPSite(self._runner, "127.0.0.1", port or 0)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
+        self.port = self._runner.addresses[0][1]
+        self.base_url = base_url(self.port)
         return self.base_url
 
     async def stop(self) -> None:
-        """Stop the server; pending long polls are answered at once."""
+        """Stop listening (the port refuses connections); pending long polls answer at once."""
         self._stopping = True
         self._notify()
         await self._on_stop()
@@ -188,6 +213,8 @@ class ServerMixin(TelegramState):
     def _record_error(self, method: str, status: int, description: str) -> None:
         if status == 429:
             self.count_429 += 1
+        elif status == 409:
+            self.count_409 += 1
         self.errors.append((time.monotonic(), method, status, description))
         self._notify()
 

@@ -16,6 +16,17 @@ from tests.fakes.telegram.protocol import ApiError, Params, bad
 from tests.fakes.telegram.records import JSON
 from tests.fakes.telegram.state import TelegramState
 
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+TERMINATED_BY_GET_UPDATES = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
+TERMINATED_BY_SET_WEBHOOK = "Conflict: terminated by setWebhook request"
+_CLIENT_CHECK = 0.25  # seconds between checks that a long poll's client is still there
+
 
 class UpdatesMixin(TelegramState):
     """The update queue, getUpdates and the webhook."""
@@ -33,7 +44,9 @@ class UpdatesMixin(TelegramState):
         self._update_ids = itertools.count(100_001)
         self._confirmed_offset = 0
         self._allowed_updates: list[str] = []
-        self._poll_generation = 0
+        self._poll_generation = 0  # bumped to end the waiting long poll with a 409
+        self._poll_ended_by = TERMINATED_BY_GET_UPDATES
+        self._polls_waiting = 0
 
     def push_update(self, update: JSON) -> int:
         """Queue a raw update (``update_id`` is assigned when missing); returns its id."""
@@ -50,13 +63,13 @@ class UpdatesMixin(TelegramState):
         self._updates.clear()
         return taken
 
+    def polls_waiting(self) -> int:
+        """getUpdates calls waiting for updates right now."""
+        return self._polls_waiting
+
     async def _get_updates(self, p: Params) -> Any:
         if self.webhook.get("url"):
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
+            raise ApiError(409, WEBHOOK_ACTIVE)
         offset = p.int_("offset")
         limit = p.int_("limit") or 100
         limit = min(max(limit, 1), 100)
@@ -67,26 +80,40 @@ class UpdatesMixin(TelegramState):
                 self._allowed_updates = [str(a) for a in allowed]
         if offset is not None:
             self._confirm(offset)
-        # A newer getUpdates terminates an older one still waiting (two bot instances).
-        self._poll_generation += 1
+        batch = self._available(limit)
+        if batch or timeout == 0 or self._stopping:
+            return batch
+        # This call becomes the long poll. Like Telegram, it ends the one waiting before it:
+        # one consumer of updates per token (two bot instances get 409s).
+        self._end_long_poll(TERMINATED_BY_GET_UPDATES)
         generation = self._poll_generation
-        self._notify()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while True:
-            event = self._changed
-            if generation != self._poll_generation:
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; make sure that only "
-                    "one bot instance is running",
-                )
-            batch = self._available(limit)
-            remaining = deadline - loop.time()
-            if batch or remaining <= 0 or self._stopping:
-                return batch
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+        self._polls_waiting += 1
+        try:
+            while True:
+                event = self._changed
+                if p.client_gone:
+                    # Its client went away (a killed bot): nobody is left to answer, so no 409
+                    # is counted for it either.
+                    return []
+                if generation != self._poll_generation:
+                    raise ApiError(409, self._poll_ended_by)
+                batch = self._available(limit)
+                remaining = deadline - loop.time()
+                if batch or remaining <= 0 or self._stopping:
+                    return batch
+                with contextlib.suppress(TimeoutError):
+                    # Woken by changes; also looks at its connection now and then.
+                    await asyncio.wait_for(event.wait(), min(remaining, _CLIENT_CHECK))
+        finally:
+            self._polls_waiting -= 1
+
+    def _end_long_poll(self, reason: str) -> None:
+        """Answer the getUpdates waiting now (if any) with 409 ``reason``."""
+        self._poll_generation += 1
+        self._poll_ended_by = reason
+        self._notify()
 
     def _confirm(self, offset: int) -> None:
         if offset < 0:
@@ -120,6 +147,8 @@ class UpdatesMixin(TelegramState):
             raise bad("bad webhook: An HTTPS URL must be provided for webhook")
         if p.bool_("drop_pending_updates"):
             self._updates.clear()
+        if url:
+            self._end_long_poll(TERMINATED_BY_SET_WEBHOOK)
         self.webhook = {
             "url": url,
             "secret_token": p.str_("secret_token"),

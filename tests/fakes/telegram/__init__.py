@@ -15,7 +15,8 @@ that the bot's error handling is exercised against what Telegram really answers.
 - ``sending`` / ``editing``: the bot's sends, edits and deletes
 - ``files``: uploads, photo sizes, getFile, downloads
 - ``flood``: flood limits
-- ``chats``: chats, members, admins, blocking
+- ``chats``: chats, access checks (blocked, upgraded to a supergroup), migration
+- ``members``: owners, admins and member statuses
 - ``bot_profile``: getMe, commands and profile settings
 - ``markup``, ``markup_html``, ``markup_markdown``: parse_mode parsing
 - ``records``: ``Sent``, ``Edit``, ``Upload`` and the stored objects
@@ -37,6 +38,7 @@ from tests.fakes.telegram.flood import FloodMixin
 from tests.fakes.telegram.markup import EntityParseError, utf16_len
 from tests.fakes.telegram.markup_html import parse_html
 from tests.fakes.telegram.markup_markdown import parse_markdown_legacy, parse_markdown_v2
+from tests.fakes.telegram.members import MembersMixin
 from tests.fakes.telegram.records import JSON, Edit, Sent, Upload
 from tests.fakes.telegram.sending import CAPTION_MAX, TEXT_MAX, SendingMixin
 from tests.fakes.telegram.server import ServerMixin, base_url, free_port
@@ -49,6 +51,7 @@ class FakeTelegram(
     SendingMixin,
     UsersMixin,
     ChatsMixin,
+    MembersMixin,
     FilesMixin,
     FloodMixin,
     UpdatesMixin,

@@ -1,31 +1,32 @@
-"""Chats and their members: the chats the fake knows, whether the bot may write there (blocked,
-kicked), administrators and owners, and getChat, getChatMember, getChatAdministrators.
+"""Chats: the chats the fake knows, looking one up from ``chat_id`` (with Telegram's access
+checks: blocked, kicked, upgraded to a supergroup), getChat, and a basic group's upgrade to a
+supergroup (``migrate_chat``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, ClassVar
+import time
+from typing import Any, ClassVar, Literal
 
 from tests.fakes.telegram.protocol import ApiError, Params, bad
-from tests.fakes.telegram.records import JSON, Chat
+from tests.fakes.telegram.records import JSON, Chat, StoredMessage
 from tests.fakes.telegram.state import TelegramState
+from tests.fakes.telegram.users import GROUP_ANONYMOUS_BOT
+
+# What a method needs of a chat, as the Bot API server checks it: "read" (getChat, the bot's own
+# membership), "members" (other members' details) or "write" (sending, editing, deleting).
+Access = Literal["read", "members", "write"]
 
 
 class ChatsMixin(TelegramState):
-    """Chats, blocking, admins and member lookups."""
+    """Chats, access checks, getChat and group-to-supergroup migration."""
 
-    _API: ClassVar[dict[str, str]] = {
-        "getChat": "_get_chat",
-        "getChatMember": "_get_chat_member",
-        "getChatAdministrators": "_get_chat_administrators",
-    }
+    _API: ClassVar[dict[str, str]] = {"getChat": "_get_chat"}
 
     def _init_state(self) -> None:
         super()._init_state()
         self._blocked: set[int] = set()
-        self._admins: dict[int, list[int]] = {}
-        self._owners: dict[int, int] = {}
+        self._migrated: dict[int, int] = {}  # basic group -> the supergroup it became
 
     def add_chat(
         self,
@@ -52,17 +53,64 @@ class ChatsMixin(TelegramState):
         self._blocked.add(chat_id)
 
     def unblock(self, chat_id: int) -> None:
+        """Undo ``block``."""
         self._blocked.discard(chat_id)
 
-    def set_admins(
-        self, chat_id: int, user_ids: Iterable[int], *, owner_id: int | None = None
-    ) -> None:
-        """Administrators (and optionally the owner) of a group, for getChatMember and co."""
-        self._admins[chat_id] = list(user_ids)
-        if owner_id is not None:
-            self._owners[chat_id] = owner_id
+    def migrate_chat(self, old_chat_id: int, *, by_user_id: int | None = None) -> int:
+        """Upgrade a basic group to a supergroup as Telegram does; returns the new chat id.
 
-    def _chat(self, p: Params) -> Chat:
+        The old group gets a service message with ``migrate_to_chat_id``, the new supergroup
+        (same title, same admins and owner, none of the old messages) one with
+        ``migrate_from_chat_id``; both reach the bot even in privacy mode. From then on methods
+        that write to the old id, or read its members, answer 400 with ``migrate_to_chat_id``.
+        ``by_user_id`` (default: the owner) is who upgraded it.
+        """
+        old = self._chats.get(old_chat_id)
+        if old is None or old.type != "group" or old_chat_id in self._migrated:
+            raise ValueError(f"chat {old_chat_id} is not a basic group the fake knows")
+        new_id = -(10**12) - 10**9 - abs(old_chat_id) % 10**9  # -100 and ten digits
+        while new_id in self._chats:
+            new_id -= 1
+        title = old.obj()["title"]
+        new = self._chats[new_id] = Chat(new_id, "supergroup", title=title)
+        self._migrated[old_chat_id] = new_id
+        self._carry_members(old_chat_id, new_id)
+        if old_chat_id in self._blocked:
+            self._blocked.add(new_id)
+
+        user_id = by_user_id if by_user_id is not None else self._owners.get(old_chat_id)
+        upgrader = self._user(user_id) if user_id is not None else None
+        if upgrader is None:
+            upgrader = {"id": user_id or 1, "is_bot": False, "first_name": "Group owner"}
+        now = int(time.time())
+        to_msg: JSON = {
+            "message_id": self._new_message_id(old_chat_id),
+            "from": upgrader,
+            "chat": old.obj(),
+            "date": now,
+            "migrate_to_chat_id": new_id,
+        }
+        from_msg: JSON = {
+            "message_id": self._new_message_id(new_id),
+            "from": dict(GROUP_ANONYMOUS_BOT),
+            "sender_chat": new.obj(),
+            "chat": new.obj(),
+            "date": now,
+            "migrate_from_chat_id": old_chat_id,
+        }
+        for chat_id, msg in ((old_chat_id, to_msg), (new_id, from_msg)):
+            self._messages.setdefault(chat_id, {})[msg["message_id"]] = StoredMessage(
+                obj=msg, from_bot=False
+            )
+            self.push_update({"message": msg})
+        return new_id
+
+    def migrated_to(self, old_chat_id: int) -> int | None:
+        """The supergroup a basic group became, if it was upgraded."""
+        return self._migrated.get(old_chat_id)
+
+    def _chat(self, p: Params, access: Access = "write") -> Chat:
+        """The chat of ``chat_id``, or the error Telegram answers for it."""
         raw = p.values.get("chat_id")
         if raw in (None, ""):
             raise bad("chat_id is empty")
@@ -75,6 +123,11 @@ class ChatsMixin(TelegramState):
         chat = self._chats.get(chat_id) if chat_id is not None else None
         if chat is None:
             raise bad("chat not found")
+        if chat.id in self._migrated and access != "read":
+            raise bad(
+                "group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": self._migrated[chat.id]},
+            )
         return chat
 
     def _writable(self, chat: Chat) -> None:
@@ -83,12 +136,11 @@ class ChatsMixin(TelegramState):
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             kind = "supergroup" if chat.type == "supergroup" else "group"
             raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
-
-    def _is_admin(self, chat_id: int, user_id: int) -> bool:
-        return user_id in self._admins.get(chat_id, []) or self._owners.get(chat_id) == user_id
+        if chat.type != "private":
+            self._bot_may_write(chat)
 
     async def _get_chat(self, p: Params) -> Any:
-        chat = self._chat(p)
+        chat = self._chat(p, "read")
         info = chat.obj()
         info.update(
             {
@@ -108,63 +160,3 @@ class ChatsMixin(TelegramState):
             if user.get("username"):
                 info["username"] = user["username"]
         return info
-
-    def _member(self, chat_id: int, user: JSON) -> JSON:
-        if self._owners.get(chat_id) == user["id"]:
-            return {"status": "creator", "user": user, "is_anonymous": False}
-        if user["id"] in self._admins.get(chat_id, []):
-            flags = (
-                "can_manage_chat",
-                "can_delete_messages",
-                "can_manage_video_chats",
-                "can_restrict_members",
-                "can_change_info",
-                "can_invite_users",
-                "can_post_stories",
-                "can_edit_stories",
-                "can_delete_stories",
-                "can_pin_messages",
-                "can_send_welcome_messages",
-            )
-            admin: JSON = {
-                "status": "administrator",
-                "user": user,
-                "can_be_edited": False,
-                "is_anonymous": False,
-                "can_promote_members": False,
-            }
-            admin.update(dict.fromkeys(flags, True))
-            return admin
-        return {"status": "member", "user": user}
-
-    def _user(self, user_id: int) -> JSON | None:
-        if user_id == self.bot_id:
-            return dict(self.bot_user)
-        if user_id in self._users:
-            return dict(self._users[user_id])
-        if any(user_id in a for a in self._admins.values()) or user_id in self._owners.values():
-            return {"id": user_id, "is_bot": False, "first_name": f"Admin {user_id}"}
-        return None
-
-    async def _get_chat_member(self, p: Params) -> Any:
-        chat = self._chat(p)
-        user_id = p.int_("user_id")
-        user = self._user(user_id) if user_id is not None else None
-        if user is None:
-            raise bad("user not found")
-        return self._member(chat.id, user)
-
-    async def _get_chat_administrators(self, p: Params) -> Any:
-        chat = self._chat(p)
-        if chat.type == "private":
-            raise bad("there are no administrators in the private chat")
-        ids: list[int] = []
-        if chat.id in self._owners:
-            ids.append(self._owners[chat.id])
-        ids += [uid for uid in self._admins.get(chat.id, []) if uid not in ids]
-        members = []
-        for uid in ids:
-            user = self._user(uid)
-            if user is not None:
-                members.append(self._member(chat.id, user))
-        return members

@@ -31,6 +31,36 @@ CHANNEL_BOT: JSON = {
 }
 
 
+# Fields that make a message a service message (delivered whatever the privacy mode).
+SERVICE_FIELDS = frozenset(
+    {
+        "new_chat_members",
+        "left_chat_member",
+        "new_chat_title",
+        "new_chat_photo",
+        "delete_chat_photo",
+        "group_chat_created",
+        "supergroup_chat_created",
+        "channel_chat_created",
+        "message_auto_delete_timer_changed",
+        "migrate_to_chat_id",
+        "migrate_from_chat_id",
+        "pinned_message",
+        "successful_payment",
+        "refunded_payment",
+        "users_shared",
+        "chat_shared",
+        "write_access_allowed",
+        "forum_topic_created",
+        "forum_topic_edited",
+        "forum_topic_closed",
+        "forum_topic_reopened",
+        "video_chat_started",
+        "video_chat_ended",
+    }
+)
+
+
 class UsersMixin(TelegramState):
     """Users' messages and button presses, and answerCallbackQuery."""
 
@@ -68,6 +98,11 @@ class UsersMixin(TelegramState):
         by the bot with getFile. In groups with privacy mode on the update is only queued when
         the bot would really get it (see ``not_delivered``).
         """
+        if chat_id in self._migrated:
+            raise ValueError(
+                f"chat {chat_id} was upgraded to supergroup {self._migrated[chat_id]}: "
+                "users write there now"
+            )
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
         if username:
             user["username"] = username
@@ -167,6 +202,8 @@ class UsersMixin(TelegramState):
             return True
         if replied is not None and replied.from_bot:
             return True
+        if SERVICE_FIELDS & msg.keys():
+            return True  # all service messages reach every bot
         body = msg.get("text") or msg.get("caption") or ""
         m = COMMAND_RE.match(body)
         if m is None:

@@ -39,7 +39,7 @@ from tests.fakes.telegram.markup import EntityParseError, utf16_len
 from tests.fakes.telegram.markup_html import parse_html
 from tests.fakes.telegram.markup_markdown import parse_markdown_legacy, parse_markdown_v2
 from tests.fakes.telegram.members import MembersMixin
-from tests.fakes.telegram.records import JSON, Edit, Sent, Upload
+from tests.fakes.telegram.records import JSON, Edit, FileDownload, Sent, Upload
 from tests.fakes.telegram.sending import CAPTION_MAX, TEXT_MAX, SendingMixin
 from tests.fakes.telegram.server import ServerMixin, base_url, free_port
 from tests.fakes.telegram.updates import UpdatesMixin
@@ -77,6 +77,7 @@ __all__ = [
     "Edit",
     "EntityParseError",
     "FakeTelegram",
+    "FileDownload",
     "Sent",
     "Upload",
     "base_url",

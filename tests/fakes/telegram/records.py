@@ -88,11 +88,25 @@ class Sent:
 
 @dataclass
 class StoredFile:
+    """A file Telegram keeps: what getFile describes and the download serves."""
+
     data: bytes
     filename: str | None
     content_type: str | None
     file_unique_id: str
     file_path: str
+    kind: str = "document"  # "photo" or "document": what it may be sent again as
+    sizes: list[JSON] | None = None  # a photo's whole PhotoSize list (each size is a file)
+
+
+@dataclass
+class FileDownload:
+    """One successful GET of /file/bot<token>/<file_path>."""
+
+    at: float
+    file_id: str
+    file_path: str
+    size: int
 
 
 @dataclass

@@ -6,7 +6,7 @@ they share (text and caption parsing and limits, reply targets, threads, reply m
 from __future__ import annotations
 
 import copy
-import mimetypes
+import json
 import time
 from typing import Any, ClassVar
 
@@ -96,15 +96,25 @@ class SendingMixin(TelegramState):
         return plain, entities
 
     def _reply_markup(self, p: Params) -> Any:
+        """The reply_markup as sent: an inline keyboard, a reply keyboard, its removal or a
+        ForceReply (``force_reply``, ``input_field_placeholder``, ``selective``).
+        """
         if not p.has("reply_markup"):
             return None
-        markup = p.obj("reply_markup")
+        markup = p.values.get("reply_markup")
+        if isinstance(markup, str):
+            try:
+                markup = json.loads(markup)
+            except ValueError:
+                raise bad("can't parse reply keyboard markup JSON object") from None
         if not isinstance(markup, dict):
-            raise bad("can't parse reply keyboard markup JSON object")
+            raise bad("object expected as reply markup")
         rows = markup.get("inline_keyboard")
         if rows is not None:
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                raise bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array')
+                raise bad(
+                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+                )
             for row in rows:
                 for button in row:
                     if not isinstance(button, dict) or not button.get("text"):
@@ -112,6 +122,12 @@ class SendingMixin(TelegramState):
                     data = button.get("callback_data")
                     if data is not None and not 1 <= len(str(data).encode()) <= 64:
                         raise bad("BUTTON_DATA_INVALID")
+        for flag in ("force_reply", "selective", "remove_keyboard"):
+            if flag in markup and not isinstance(markup[flag], bool):
+                raise bad(f'field "{flag}" must be of type Boolean')
+        placeholder = markup.get("input_field_placeholder")
+        if placeholder is not None and not isinstance(placeholder, str):
+            raise bad('field "input_field_placeholder" must be of type String')
         return markup
 
     def _reply_target(self, chat: Chat, p: Params) -> tuple[int | None, StoredMessage | None]:
@@ -213,13 +229,16 @@ class SendingMixin(TelegramState):
         thread = self._thread(chat, p)
         reply_id, reply = self._reply_target(chat, p)
         markup = self._reply_markup(p)
-        data, filename, ctype, source = await self._input_file(
-            p, "photo", PHOTO_MAX_BYTES, PHOTO_URL_MAX_BYTES
-        )
-        check_photo(data)
+        file = await self._input_file(p, "photo", PHOTO_MAX_BYTES, PHOTO_URL_MAX_BYTES)
+        check_photo(file.data)
         self._flood(chat)
         msg = self._bot_message(chat, thread, reply)
-        msg["photo"] = self._store_photo_sizes(data, filename or "photo.jpg", ctype or "")
+        again = self._files[file.file_id].sizes if file.file_id else None
+        if again is not None:  # sent by file_id: the same photo, the same sizes
+            msg["photo"] = copy.deepcopy(again)
+        else:
+            name, ctype = file.filename or "photo.jpg", file.content_type or ""
+            msg["photo"] = self._store_photo_sizes(file.data, name, ctype)
         plain = None
         entities: list[JSON] = []
         if caption is not None:
@@ -237,10 +256,10 @@ class SendingMixin(TelegramState):
             plain_text=plain,
             entities=entities,
             reply_markup=markup,
-            file_bytes=data,
-            filename=filename,
-            content_type=ctype,
-            file_source=source,
+            file_bytes=file.data,
+            filename=file.filename,
+            content_type=file.content_type,
+            file_source=file.source,
             file_id=msg["photo"][-1]["file_id"],
         )
 
@@ -251,24 +270,13 @@ class SendingMixin(TelegramState):
         thread = self._thread(chat, p)
         reply_id, reply = self._reply_target(chat, p)
         markup = self._reply_markup(p)
-        data, filename, ctype, source = await self._input_file(
-            p, "document", DOCUMENT_MAX_BYTES, DOCUMENT_URL_MAX_BYTES
-        )
+        file = await self._input_file(p, "document", DOCUMENT_MAX_BYTES, DOCUMENT_URL_MAX_BYTES)
         self._flood(chat)
         msg = self._bot_message(chat, thread, reply)
-        # Telegram derives the MIME type from the file name, not from the part's header.
-        mime = (mimetypes.guess_type(filename)[0] if filename else None) or ctype
-        file_id = self._store_file(data, filename, mime)
-        document: JSON = {
-            "file_id": file_id,
-            "file_unique_id": self._files[file_id].file_unique_id,
-            "file_size": len(data),
-        }
-        if filename:
-            document["file_name"] = filename
-        if mime:
-            document["mime_type"] = mime
-        msg["document"] = document
+        if file.file_id is not None:  # sent by file_id: the same file
+            msg["document"] = self._document_of(file.file_id)
+        else:
+            msg["document"] = self._document(file.data, file.filename, file.content_type)
         plain = None
         entities: list[JSON] = []
         if caption is not None:
@@ -286,11 +294,11 @@ class SendingMixin(TelegramState):
             plain_text=plain,
             entities=entities,
             reply_markup=markup,
-            file_bytes=data,
-            filename=filename,
-            content_type=ctype,
-            file_source=source,
-            file_id=file_id,
+            file_bytes=file.data,
+            filename=file.filename,
+            content_type=file.content_type,
+            file_source=file.source,
+            file_id=msg["document"]["file_id"],
         )
 
     async def _send_chat_action(self, p: Params) -> Any:

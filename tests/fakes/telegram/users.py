@@ -86,6 +86,8 @@ class UsersMixin(TelegramState):
         reply_to_message_id: int | None = None,
         caption: str | None = None,
         photo: bool | bytes = False,
+        document: bytes | None = None,
+        file_name: str = "file.bin",
         sticker: bool = False,
         voice: bool = False,
         sender_chat_id: int | None = None,
@@ -94,9 +96,10 @@ class UsersMixin(TelegramState):
     ) -> int:
         """A user writes in a chat; returns the new message_id.
 
-        ``photo`` may be True (a generated JPEG) or the image bytes; the file can be fetched
-        by the bot with getFile. In groups with privacy mode on the update is only queued when
-        the bot would really get it (see ``not_delivered``).
+        ``photo`` may be True (a generated JPEG) or the image bytes, ``document`` the bytes of
+        a file named ``file_name``; the bot can fetch them with getFile. In groups with privacy
+        mode on the update is only queued when the bot would really get it (see
+        ``not_delivered``).
         """
         if chat_id in self._migrated:
             raise ValueError(
@@ -144,6 +147,8 @@ class UsersMixin(TelegramState):
         if photo is not False:
             data = photo if isinstance(photo, bytes) else make_jpeg(640, 480)
             msg["photo"] = self._store_photo_sizes(data, "photo.jpg", "image/jpeg")
+        if document is not None:
+            msg["document"] = self._document(document, file_name, None)
         if sticker:
             msg["sticker"] = {
                 "file_id": self._new_file_id("CAACAgIAAxkBAAI"),

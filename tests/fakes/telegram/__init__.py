@@ -15,6 +15,7 @@ that the bot's error handling is exercised against what Telegram really answers.
 - ``sending`` / ``editing``: the bot's sends, edits and deletes
 - ``files``: uploads, photo sizes, getFile, downloads
 - ``flood``: flood limits
+- ``payments``: invoices, checkouts, payments and refunds in Telegram Stars
 - ``chats``: chats, access checks (blocked, upgraded to a supergroup), migration
 - ``members``: owners, admins and member statuses
 - ``bot_profile``: getMe, commands and profile settings
@@ -39,7 +40,18 @@ from tests.fakes.telegram.markup import EntityParseError, utf16_len
 from tests.fakes.telegram.markup_html import parse_html
 from tests.fakes.telegram.markup_markdown import parse_markdown_legacy, parse_markdown_v2
 from tests.fakes.telegram.members import MembersMixin
-from tests.fakes.telegram.records import JSON, Edit, FileDownload, Sent, Upload
+from tests.fakes.telegram.payments import PaymentsMixin
+from tests.fakes.telegram.records import (
+    JSON,
+    Edit,
+    FailedPayment,
+    FileDownload,
+    Payment,
+    PreCheckoutAnswer,
+    Refund,
+    Sent,
+    Upload,
+)
 from tests.fakes.telegram.sending import CAPTION_MAX, TEXT_MAX, SendingMixin
 from tests.fakes.telegram.server import ServerMixin, base_url, free_port
 from tests.fakes.telegram.updates import UpdatesMixin
@@ -47,6 +59,7 @@ from tests.fakes.telegram.users import UsersMixin
 
 
 class FakeTelegram(
+    PaymentsMixin,
     EditingMixin,
     SendingMixin,
     UsersMixin,
@@ -76,8 +89,12 @@ __all__ = [
     "TEXT_MAX",
     "Edit",
     "EntityParseError",
+    "FailedPayment",
     "FakeTelegram",
     "FileDownload",
+    "Payment",
+    "PreCheckoutAnswer",
+    "Refund",
     "Sent",
     "Upload",
     "base_url",

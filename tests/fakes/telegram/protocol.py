@@ -27,6 +27,8 @@ OBJECT_FIELDS = frozenset(
         "link_preview_options",
         "message_ids",
         "menu_button",
+        "prices",
+        "suggested_tip_amounts",
     }
 )
 

@@ -139,3 +139,52 @@ class StoredMessage:
     from_bot: bool
     deleted: bool = False
     sent: Sent | None = None
+
+
+@dataclass
+class Payment:
+    """A successful payment the fake delivered (``push_successful_payment``)."""
+
+    charge_id: str
+    user_id: int
+    chat_id: int
+    payload: str
+    total_amount: int
+    currency: str
+    provider_charge_id: str
+    refunded: bool = False
+
+
+@dataclass
+class PreCheckoutAnswer:
+    """The bot's answerPreCheckoutQuery, with how long after the push it came."""
+
+    query_id: str
+    user_id: int
+    payload: str
+    ok: bool
+    error_message: str | None
+    seconds: float  # between push_pre_checkout_query and the answer
+
+
+@dataclass
+class FailedPayment:
+    """A checkout that did not go through: declined by the bot or not answered in time."""
+
+    query_id: str
+    user_id: int
+    payload: str
+    total_amount: int
+    currency: str
+    reason: str  # "declined" (ok=false) or "timeout" (no answer within 10 s)
+    error_message: str | None = None
+
+
+@dataclass
+class Refund:
+    """A refundStarPayment that went through."""
+
+    user_id: int
+    charge_id: str
+    total_amount: int
+    at: float

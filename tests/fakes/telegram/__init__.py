@@ -20,7 +20,7 @@ that the bot's error handling is exercised against what Telegram really answers.
 - ``members``: owners, admins and member statuses
 - ``bot_profile``: getMe, commands and profile settings
 - ``markup``, ``markup_html``, ``markup_markdown``: parse_mode parsing
-- ``records``: ``Sent``, ``Edit``, ``Upload`` and the stored objects
+- ``records``: ``Sent``, ``Edit``, ``Upload``, payment records and the stored objects
 """
 
 from __future__ import annotations
@@ -75,7 +75,13 @@ class FakeTelegram(
 
     Records: ``sent`` (successful sends, as ``Sent``), ``requests`` (every call),
     ``errors``, ``chat_actions``, ``edits``, ``deleted``, ``callback_answers``, ``count_429``,
-    ``count_409``.
+    ``count_409``, ``file_downloads``, ``pre_checkout_answers``, ``failed_payments``,
+    ``payments``, ``refunds``, ``invoice_links``.
+
+    Controls: users act with ``push_message``, ``push_callback_query``,
+    ``push_pre_checkout_query``, ``push_successful_payment``, ``push_update``; chats change with
+    ``add_chat``, ``block``, ``set_admins``, ``set_member_status``, ``migrate_chat``; the
+    server with ``start(port)``, ``stop``, ``fail_next``, ``delay``, ``stall_upload``.
     """
 
 

@@ -68,32 +68,35 @@ class FilesMixin(TelegramState):
         self._files_by_path[path] = file_id
         return file_id
 
-    def _store_photo_sizes(self, data: bytes, filename: str, content_type: str) -> list[JSON]:
+    def _store_photo_sizes(
+        self, data: bytes, filename: str, content_type: str, image: Image.Image | None = None
+    ) -> list[JSON]:
         """PhotoSize list like Telegram's: JPEG thumbnails of 90, 320, 800 and 1280 px (the
         longest side) while smaller than the photo, then the photo itself; each can be fetched.
+        ``image`` is ``data`` already decoded, if at hand.
         """
-        with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size
-            sizes: list[JSON] = []
-            for side in _PHOTO_SIDES:
-                scale = min(1.0, side / max(width, height))
-                w, h = max(1, round(width * scale)), max(1, round(height * scale))
-                if scale >= 1.0:
-                    file_id = self._store_file(data, filename, content_type, "photo")
-                else:
-                    thumb = _jpeg(img, (w, h))
-                    file_id = self._store_file(thumb, filename, "image/jpeg", "photo")
-                stored = self._files[file_id]
-                size = {
-                    "file_id": file_id,
-                    "file_unique_id": stored.file_unique_id,
-                    "width": w,
-                    "height": h,
-                    "file_size": len(stored.data),
-                }
-                sizes.append(size)
-                if scale >= 1.0:
-                    break
+        img = image if image is not None else Image.open(io.BytesIO(data))
+        width, height = img.size
+        sizes: list[JSON] = []
+        for side in _PHOTO_SIDES:
+            scale = min(1.0, side / max(width, height))
+            w, h = max(1, round(width * scale)), max(1, round(height * scale))
+            if scale >= 1.0:
+                file_id = self._store_file(data, filename, content_type, "photo")
+            else:
+                thumb = _jpeg(img, (w, h))
+                file_id = self._store_file(thumb, filename, "image/jpeg", "photo")
+            stored = self._files[file_id]
+            size = {
+                "file_id": file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": w,
+                "height": h,
+                "file_size": len(stored.data),
+            }
+            sizes.append(size)
+            if scale >= 1.0:
+                break
         for size in sizes:
             self._files[size["file_id"]].sizes = sizes
         return copy.deepcopy(sizes)
@@ -200,8 +203,9 @@ class InputFile:
 
 
 def _jpeg(img: Image.Image, size: tuple[int, int]) -> bytes:
+    # Nearest-neighbour: a thumbnail's looks do not matter here, the time it takes does.
     buf = io.BytesIO()
-    img.convert("RGB").resize(size).save(buf, "JPEG", quality=80)
+    img.resize(size, Image.Resampling.NEAREST).convert("RGB").save(buf, "JPEG", quality=80)
     return buf.getvalue()
 
 
@@ -215,14 +219,18 @@ def make_jpeg(width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
-def check_photo(data: bytes) -> None:
-    """Telegram's checks on a photo: decodable, width + height <= 10000, ratio <= 20."""
+def check_photo(data: bytes) -> Image.Image:
+    """Telegram's checks on a photo: decodable, width + height <= 10000, ratio <= 20.
+
+    Returns the decoded image.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size
-            if width + height > 10000 or max(width, height) > 20 * min(width, height):
-                raise bad("PHOTO_INVALID_DIMENSIONS")
-            img.load()
+        img = Image.open(io.BytesIO(data))
+        width, height = img.size
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            raise bad("PHOTO_INVALID_DIMENSIONS")
+        img.load()
+        return img
     except ApiError:
         raise
     except Exception:

@@ -1,5 +1,6 @@
 """What the fake keeps: records of the bot's sends and edits (``Sent``, ``Edit``), uploaded file
-parts (``Upload``), and the stored chats, messages and files behind them.
+parts (``Upload``), downloads (``FileDownload``), payments (``Payment``, ``PreCheckoutAnswer``,
+``FailedPayment``, ``Refund``), and the stored chats, messages and files behind them.
 """
 
 from __future__ import annotations

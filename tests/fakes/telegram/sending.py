@@ -230,7 +230,7 @@ class SendingMixin(TelegramState):
         reply_id, reply = self._reply_target(chat, p)
         markup = self._reply_markup(p)
         file = await self._input_file(p, "photo", PHOTO_MAX_BYTES, PHOTO_URL_MAX_BYTES)
-        check_photo(file.data)
+        image = check_photo(file.data)
         self._flood(chat)
         msg = self._bot_message(chat, thread, reply)
         again = self._files[file.file_id].sizes if file.file_id else None
@@ -238,7 +238,7 @@ class SendingMixin(TelegramState):
             msg["photo"] = copy.deepcopy(again)
         else:
             name, ctype = file.filename or "photo.jpg", file.content_type or ""
-            msg["photo"] = self._store_photo_sizes(file.data, name, ctype)
+            msg["photo"] = self._store_photo_sizes(file.data, name, ctype, image)
         plain = None
         entities: list[JSON] = []
         if caption is not None:

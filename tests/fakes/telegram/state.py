@@ -152,8 +152,3 @@ class TelegramState:
         mid = self._next_mid.get(chat_id, 1)
         self._next_mid[chat_id] = mid + 1
         return mid
-
-    def _stored(self, chat_id: int, message_id: int) -> StoredMessage | None:
-        """A message still there (not deleted), or None."""
-        stored = self._messages.get(chat_id, {}).get(message_id)
-        return None if stored is None or stored.deleted else stored

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import _SETTING_NAMES, REPO, TOKEN, Env
+from tests.e2e.conftest import _SETTING_NAMES, REPO, TOKEN, USER, Env
 
 PLACEHOLDER_TOKEN = "123456789:replace-with-your-bot-token"
 
@@ -115,3 +115,21 @@ async def wait_for_log(bot: Any, text: str, timeout: float = 20) -> None:
     while text not in bot.log():
         assert asyncio.get_running_loop().time() < deadline, bot.log()
         await asyncio.sleep(0.05)
+
+
+async def test_telegram_unreachable_at_first_then_the_bot_serves(
+    env: Env, bot_process: Any
+) -> None:
+    tg = env.telegram
+    port = tg.port
+    await tg.stop()  # no Bot API yet: the network, DNS or a proxy is not up
+    bot = bot_process()
+    await bot.start(wait_for_polling=False)
+    await wait_for_log(bot, "trying again in 2 s")
+    await tg.start(port=port)
+    await tg.wait_until(lambda: bool(tg.calls("getUpdates")), timeout=20)
+    tg.push_message(USER, USER, "a patient picture")
+    photo = await tg.wait_for(lambda s: s.is_photo, timeout=20)
+    assert photo.chat_id == USER
+    assert await bot.terminate() == 0
+    assert "Traceback" not in bot.log()

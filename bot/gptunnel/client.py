@@ -181,7 +181,7 @@ class GPTunnelClient:
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # The request never left: always safe to try again.
             raise GPTunnelError(
-                ErrorKind.TRANSIENT, f"cannot connect: {type(exc).__name__}"
+                ErrorKind.TRANSIENT, f"cannot connect: {type(exc).__name__}", never_sent=True
             ) from exc
         except httpx.TransportError as exc:
             raise GPTunnelError(

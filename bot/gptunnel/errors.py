@@ -40,6 +40,7 @@ class GPTunnelError(Exception):
         code: int | None = None,
         http_status: int | None = None,
         may_have_reached: bool = False,
+        never_sent: bool = False,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -47,6 +48,9 @@ class GPTunnelError(Exception):
         self.http_status = http_status
         # A timeout after the request was sent: upstream may have acted on it.
         self.may_have_reached = may_have_reached
+        # No connection was made (refused, DNS, no route): GPTunnel is unreachable, and the
+        # request provably did nothing there.
+        self.never_sent = never_sent
 
     def __str__(self) -> str:
         where = f"code {self.code}" if self.code is not None else f"HTTP {self.http_status}"

@@ -18,6 +18,10 @@ from storage import Task, TaskSteps
 
 log = logging.getLogger(__name__)
 
+# While GPTunnel is unreachable a waiting prompt is tried at least this often, so it starts
+# soon after GPTunnel is back.
+UNREACHABLE_MAX_WAIT = 10.0
+
 
 class Submitter:
     def __init__(
@@ -91,8 +95,12 @@ class Submitter:
     async def _create_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
         attempts = task.attempts + 1
         now = self._clock()
-        if exc.kind is ErrorKind.TRANSIENT and attempts < self._max_attempts:
-            delay = backoff(attempts, base=self._retry_base, cap=self._max_backoff)
+        # GPTunnel unreachable (not up yet, DNS, network): the prompt waits as `new` and is
+        # sent when GPTunnel answers, until its own deadline; that is not a failed attempt.
+        unreachable = exc.never_sent
+        if exc.kind is ErrorKind.TRANSIENT and (unreachable or attempts < self._max_attempts):
+            cap = min(self._max_backoff, UNREACHABLE_MAX_WAIT) if unreachable else self._max_backoff
+            delay = backoff(attempts, base=self._retry_base, cap=cap)
             if now + delay < task.deadline:
                 log.warning(
                     "task %s: create failed (%s); retry %s in %.1f s", task.id, exc, attempts, delay

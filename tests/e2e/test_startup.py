@@ -133,3 +133,20 @@ async def test_telegram_unreachable_at_first_then_the_bot_serves(
     assert photo.chat_id == USER
     assert await bot.terminate() == 0
     assert "Traceback" not in bot.log()
+
+
+async def test_gptunnel_unreachable_at_start_prompts_wait_and_are_drawn(
+    env: Env, bot_process: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    port = gpt.port
+    await gpt.stop()  # GPTunnel cannot be reached when the bot starts
+    bot = bot_process()
+    await bot.start()  # it serves Telegram anyway
+    tg.push_message(USER, USER, "a picture worth the wait")
+    await env.wait_rows(lambda rows: rows[0]["state"] == "new" and rows[0]["attempts"] >= 6)
+    await gpt.start(port=port)
+    photo = await tg.wait_for(lambda s: s.is_photo, timeout=30)
+    assert photo.chat_id == USER
+    assert len(gpt.creates) == 1 and env.charged(USER) == 1
+    assert await bot.terminate() == 0

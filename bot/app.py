@@ -44,6 +44,7 @@ from storage import (
     StatsRepository,
     TaskStore,
     UserRepository,
+    open_database,
 )
 
 log = logging.getLogger(__name__)
@@ -123,8 +124,7 @@ def build_dispatcher(
 
 
 async def create_app(settings: Settings) -> App:
-    db = Database(settings.database_path)
-    await db.connect()
+    db = await open_database(settings.database_url, pool_size=settings.database_pool_size)
     tasks = TaskStore.over(db)
     users = UserRepository(db)
     metrics = Metrics()

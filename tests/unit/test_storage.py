@@ -22,7 +22,7 @@ from storage import (
     TaskStore,
     UserRepository,
 )
-from storage.schema import MIGRATIONS
+from storage.sqlite.schema import MIGRATIONS
 
 DAY = "2024-05-01"
 T0 = 1_714_550_400.0  # 2024-05-01 08:00 UTC

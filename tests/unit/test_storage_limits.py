@@ -26,7 +26,7 @@ from storage import (
     TooManyActive,
     UserRepository,
 )
-from storage.schema import MIGRATIONS
+from storage.sqlite.schema import MIGRATIONS
 from tests.unit.test_storage import DAY, T0, new_task
 
 

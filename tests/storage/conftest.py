@@ -10,10 +10,12 @@ failure instead.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -23,6 +25,7 @@ from storage import Database, TaskStore, open_database
 from storage.urls import redacted
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+SKIP_PREFIX = "PostgreSQL storage tests skipped"
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
@@ -42,9 +45,9 @@ def with_search_path(url: str, schema: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """TEST_DATABASE_URL, once it has answered; asked once per run."""
+@functools.cache
+def _postgres() -> tuple[str, str | None]:
+    """TEST_DATABASE_URL, and why it cannot be used (None: it answered). Asked once per run."""
     url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_TEST_DATABASE_URL
 
     async def probe() -> None:
@@ -54,14 +57,43 @@ def postgres_server() -> str:
     try:
         asyncio.run(probe())
     except Exception as exc:
-        reason = (
-            f"PostgreSQL tests need a server: {redacted(url)} did not answer "
-            f"({type(exc).__name__}); start one or set TEST_DATABASE_URL=postgresql://user@host/db"
-        )
+        return url, f"{redacted(url)} did not answer ({type(exc).__name__})"
+    return url, None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    url, problem = _postgres()
+    if problem is not None:
         if in_ci():
-            pytest.fail(f"{reason} (CI=true: this is a failure, not a skip)", pytrace=False)
-        pytest.skip(reason)
+            pytest.fail(f"PostgreSQL storage tests cannot run (CI=true): {problem}", pytrace=False)
+        pytest.skip(_skip_reason(problem))
     return url
+
+
+def _skip_reason(problem: str) -> str:
+    return (
+        f"{SKIP_PREFIX}: {problem}; start it, or set "
+        "TEST_DATABASE_URL=postgresql://user@host:5432/db to run them"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    # Every PostgreSQL test skips for the same reason: fold them into one line of -rs.
+    report = yield
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and SKIP_PREFIX in str(longrepr[2]):
+        report.longrepr = (__file__, _postgres.__wrapped__.__code__.co_firstlineno, longrepr[2])
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The one line saying why they skipped and how to run them, even under -q.
+    if _postgres.cache_info().currsize and not in_ci():
+        problem = _postgres()[1]
+        if problem is not None:
+            terminalreporter.write_line(_skip_reason(problem), yellow=True)
 
 
 @pytest.fixture

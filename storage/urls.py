@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from storage.port import Dialect
 
@@ -52,3 +52,25 @@ def password_of(url: str) -> str | None:
         return urlsplit(url).password or None
     except ValueError:
         return None
+
+
+def same_database(a: str, b: str) -> bool:
+    """Do two URLs name one database? (The same file, or the same server, database and
+    search_path.)"""
+    kind = dialect_of(a)
+    if kind is not dialect_of(b):
+        return False
+    if kind is Dialect.SQLITE:
+        return sqlite_path(a).resolve() == sqlite_path(b).resolve()
+
+    def where(url: str) -> tuple[object, ...]:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        return (
+            (parts.hostname or "").lower(),
+            parts.port or 5432,
+            parts.path.strip("/"),
+            query.get("search_path", "public"),
+        )
+
+    return where(a) == where(b)

@@ -78,8 +78,9 @@ class TaskIntake:
 
 def _create(new: NewTask, bounds: Limits, user: UserSeen | None) -> Script[Outcome]:
     """TaskIntake.create's transaction, statement by statement."""
-    if user is not None:
-        yield Step(UPSERT_USER, user.params(new.created_at))
+    # The person is recorded in the same trip as the facts are read: the facts do not read
+    # what the upsert writes (name, language, last seen), only what the operator set.
+    seen = None if user is None else Step(UPSERT_USER, user.params(new.created_at))
     facts = Facts.from_row(
         (
             yield Step(
@@ -97,6 +98,7 @@ def _create(new: NewTask, bounds: Limits, user: UserSeen | None) -> Script[Outco
                     new.quota_day,
                     new.user_id,
                 ),
+                before=seen,
             )
         )[0]
     )

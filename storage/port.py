@@ -59,10 +59,17 @@ class Executor(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One statement of a transaction script."""
+    """One statement of a transaction script.
+
+    `before` is a write (INSERT, UPDATE or DELETE, no RETURNING) to make first, one that this
+    statement's result does not depend on. SQLite runs it as a statement of its own (its
+    script is one trip to its thread anyway); PostgreSQL sends both as one statement, the
+    write as a data-modifying WITH, saving a round trip. Its changes are not visible to the
+    statement itself on PostgreSQL (one snapshot), hence the rule."""
 
     sql: str
     params: Params = ()
+    before: Step | None = None
 
 
 # A transaction script: a generator that yields each statement and is sent back its rows, then

@@ -134,7 +134,12 @@ async def _drive(script: Script[T], conn: Pooled) -> T:
     try:
         step = next(script)
         while True:
-            rows: list[Row] = list(await conn.fetch(numbered(step.sql), *step.params))
+            sql, params = step.sql, step.params
+            if step.before is not None:
+                # One statement, one round trip: `WITH _before AS (write) statement`.
+                sql = f"WITH _before AS ({step.before.sql}) {sql}"
+                params = (*step.before.params, *params)
+            rows: list[Row] = list(await conn.fetch(numbered(sql), *params))
             step = script.send(rows)
     except StopIteration as done:
         result: T = done.value

@@ -158,6 +158,8 @@ def _drive(script: Script[T], raw: sqlite3.Connection) -> T:
     try:
         step = next(script)
         while True:
+            if step.before is not None:
+                raw.execute(step.before.sql, tuple(step.before.params))
             # fetchall, not fetchone: every statement runs to its end before the COMMIT.
             rows: list[Row] = raw.execute(step.sql, tuple(step.params)).fetchall()
             step = script.send(rows)

@@ -122,3 +122,22 @@ async def test_a_bad_password_is_never_in_the_error(postgres_server: str) -> Non
     with pytest.raises((asyncpg.PostgresError, OSError)) as info:
         await database.connect()
     assert "hunter2" not in str(info.value)
+
+
+@pytest.mark.postgresql
+async def test_a_statement_is_one_round_trip(postgres_url: str, postgres_server: str) -> None:
+    # asyncpg's own reset (RESET ALL; UNLISTEN *; …) would run after every statement, as a
+    # second trip: the last statement the server saw from the pool must be the bot's own.
+    database = await open_database(postgres_url, pool_size=1)
+    admin = await asyncpg.connect(postgres_server)
+    try:
+        await database.fetchone("SELECT 1 AS one_trip_marker")
+        rows = await admin.fetch(
+            "SELECT query FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND query LIKE '%one_trip_marker%'"
+        )
+        assert [r["query"] for r in rows] == ["SELECT 1 AS one_trip_marker"]
+    finally:
+        await admin.close()
+        await database.close()

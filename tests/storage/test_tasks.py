@@ -8,7 +8,17 @@ from dataclasses import replace
 
 import pytest
 
-from storage import Created, Duplicate, OverQuota, TaskState, TaskStore
+from storage import (
+    Banned,
+    Created,
+    Database,
+    Duplicate,
+    OverQuota,
+    TaskState,
+    TaskStore,
+    UserRepository,
+)
+from storage.users import UserSeen
 from tests.storage.helpers import (
     DAY,
     OPEN_MAKERS,
@@ -495,3 +505,23 @@ async def test_queue_position_counts_earlier_tasks_still_waiting_upstream(
     await tasks.steps.record_poll(ids[0], next_at=T0 + 9, attempts=1, now=T0 + 2)
     again = await tasks.steps.get(ids[0])
     assert again is not None and again.upstream_status == "idle"
+
+
+async def test_intake_records_the_person_in_the_same_write(db: Database, tasks: TaskStore) -> None:
+    alice = UserSeen(1, "alice", "Alice", "en")
+    made = await tasks.intake.create(new_task(source_key="a"), limit=1, user=alice)
+    assert isinstance(made, Created)
+    # Refused, the person is still recorded (a new name, a later time).
+    renamed = UserSeen(1, "alice2", "Alice", "en")
+    later = replace(new_task(source_key="b"), created_at=T0 + 60)
+    assert await tasks.intake.create(later, limit=1, user=renamed) == OverQuota(1, 1)
+    row = await db.fetchone("SELECT username, first_seen, last_seen FROM users WHERE user_id = 1")
+    assert row is not None and tuple(row) == ("alice2", T0, T0 + 60)
+    # What the operator set is not what the person's own updates touch.
+    await UserRepository(db).set_banned(1, True, T0)
+    again = replace(new_task(source_key="c"), created_at=T0 + 120)
+    assert await tasks.intake.create(again, limit=None, user=alice) == Banned()
+    # A first prompt from someone new: recorded, and the bounds see an ordinary person.
+    bob = UserSeen(2, None, "Bob", None)
+    assert isinstance(await tasks.intake.create(new_task(user_id=2), limit=1, user=bob), Created)
+    assert await UserRepository(db).find_by_username("ALICE") == 1  # renamed back

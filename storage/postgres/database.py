@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -96,17 +96,18 @@ class PostgresDatabase:
             f"; SELECT pg_advisory_xact_lock({lock_key(name)})" for name in serialize_on
         )
         async with self.pool.acquire() as conn:
-            # No parameters: asyncpg sends it as one simple query, all statements at once.
-            await conn.execute(begin)
             try:
+                # No parameters: asyncpg sends it as one simple query, all statements at once.
+                await conn.execute(begin)
                 result = await _drive(script, conn)
                 await conn.execute("COMMIT")
-            except BaseException:
-                # A failed COMMIT ends the transaction itself; a cancelled statement leaves the
-                # connection busy, and then the pool's release rolls it back instead.
-                if conn.is_in_transaction():
-                    with contextlib.suppress(Exception):
-                        await conn.execute("ROLLBACK")
+            except BaseException as exc:
+                # A failed COMMIT ends the transaction itself.
+                if isinstance(exc, asyncio.CancelledError) or not await _rolled_back(conn):
+                    # A statement cut short (a cancelled wait for a lock, say) leaves the
+                    # connection busy: drop it. The server rolls back and frees the locks; the
+                    # pool opens another connection when one is needed.
+                    conn.terminate()
                 raise
             return result
 
@@ -144,6 +145,17 @@ async def _drive(script: Script[T], conn: Pooled) -> T:
     except StopIteration as done:
         result: T = done.value
         return result
+
+
+async def _rolled_back(conn: Pooled) -> bool:
+    """ROLLBACK if a transaction is open; False if the connection would not take it."""
+    if not conn.is_in_transaction():
+        return True
+    try:
+        await conn.execute("ROLLBACK")
+    except Exception:
+        return False
+    return True
 
 
 async def _nothing_to_reset(conn: Connection) -> None:

@@ -4,12 +4,15 @@ conversion of the shared SQL."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Generator
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 
 from storage import TaskStore, open_database
+from storage.port import Row, Step
 from storage.postgres import PostgresDatabase
 from storage.postgres.schema import MIGRATIONS
 from storage.postgres.sql import lock_key, numbered
@@ -140,4 +143,27 @@ async def test_a_statement_is_one_round_trip(postgres_url: str, postgres_server:
         assert [r["query"] for r in rows] == ["SELECT 1 AS one_trip_marker"]
     finally:
         await admin.close()
+        await database.close()
+
+
+@pytest.mark.postgresql
+async def test_a_script_cancelled_while_waiting_for_its_lock_leaves_nothing_behind(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def slow() -> Generator[Step, list[Row], int]:
+        yield Step("SELECT pg_sleep(0.3)")
+        return 1
+
+    database = await open_database(postgres_url, pool_size=2)
+    try:
+        holder = asyncio.create_task(database.run_script(slow(), serialize_on=["x"]))
+        await asyncio.sleep(0.05)
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(database.run_script(slow(), serialize_on=["x"]), 0.05)
+        assert await holder == 1
+        # The lock is free, the pool works, and nothing complained of a transaction left open.
+        assert await asyncio.wait_for(database.run_script(slow(), serialize_on=["x"]), 5) == 1
+        assert all([await database.ping() for _ in range(4)])
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    finally:
         await database.close()

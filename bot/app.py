@@ -59,6 +59,7 @@ from storage import (
     StatsRepository,
     TaskStore,
     UserRepository,
+    open_database,
 )
 
 # The background loop looks at storage at least this often, even with nothing to do; the
@@ -239,9 +240,8 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
 
 
 async def create_app(settings: Settings) -> App:
-    db = Database(settings.database_path)
     with step("opening the database"):
-        await db.connect()
+        db = await open_database(settings.database_url, pool_size=settings.database_pool_size)
     metrics = Metrics()
     gptunnel = GPTunnelClient(
         settings.gptunnel_base_url,

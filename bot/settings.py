@@ -17,6 +17,9 @@ SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 BOT_TOKEN_RE = re.compile(r"[0-9]+:[A-Za-z0-9_-]{35}")
 # The values .env.example ships with: a bot started with them can never work.
 PLACEHOLDER_MARK = "replace-with"
+# The DATABASE_URL shapes storage.open_database takes (checked here without importing it).
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 class Settings(BaseSettings):
@@ -26,7 +29,9 @@ class Settings(BaseSettings):
     gptunnel_api_key: SecretStr
     gptunnel_base_url: str = "https://gptunnel.ru"
     telegram_api_url: str | None = None
-    database_url: str = "sqlite:///data/bot.sqlite3"
+    # sqlite:///path or postgresql://user:password@host:5432/db; kept out of repr (password).
+    database_url: str = Field(default="sqlite:///data/bot.sqlite3", repr=False)
+    database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL connections per process
     default_model: str = "yandex-art"
     daily_limit: int = Field(default=10, ge=0)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -107,6 +112,22 @@ class Settings(BaseSettings):
     def _absolute_path(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError("must start with /")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        # The message never repeats the value: a PostgreSQL URL may carry a password.
+        if value.startswith(SQLITE_PREFIX):
+            if not value[len(SQLITE_PREFIX) :]:
+                raise ValueError("names no SQLite file: use sqlite:///relative/path")
+            return value
+        scheme, sep, _ = value.partition("://")
+        if not sep or scheme.lower() not in POSTGRES_SCHEMES:
+            raise ValueError(
+                "must be sqlite:///relative/path, sqlite:////absolute/path "
+                "or postgresql://user:password@host:5432/db"
+            )
         return value
 
     @field_validator("log_format", mode="before")

@@ -1,8 +1,11 @@
-"""Storage: the schema, its migrations and the repositories over it."""
+"""Storage: the repositories, over a database port with an SQLite and a PostgreSQL adapter.
+
+`open_database(DATABASE_URL)` picks the adapter (storage.factory); everything else here works
+the same on both (see docs/database.md)."""
 
 from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
-from storage.database import Database
+from storage.factory import database_for, open_database
 from storage.intake import (
     Banned,
     Created,
@@ -15,6 +18,7 @@ from storage.intake import (
 )
 from storage.meta import MetaRepository
 from storage.originals import Original, OriginalRepository
+from storage.port import Database, Dialect
 from storage.stats import Figures, StatsRepository
 from storage.task import NewTask, Task, TaskState
 from storage.task_history import TaskHistory
@@ -29,6 +33,7 @@ __all__ = [
     "ChatRepository",
     "Created",
     "Database",
+    "Dialect",
     "Duplicate",
     "Figures",
     "GroupOverQuota",
@@ -48,4 +53,6 @@ __all__ = [
     "TaskStore",
     "TooManyActive",
     "UserRepository",
+    "database_for",
+    "open_database",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.database import Database
+from storage.port import Database
 
 
 class AlertRepository:
@@ -11,11 +11,10 @@ class AlertRepository:
 
     async def claim(self, kind: str, now: float, every: float) -> bool:
         """True for the one caller allowed to alert now; false within `every` of the last."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO admin_alerts (kind, sent_at) VALUES (?, ?) "
-                "ON CONFLICT (kind) DO UPDATE SET sent_at = excluded.sent_at "
-                "WHERE admin_alerts.sent_at <= ? RETURNING kind",
-                (kind, now, now - every),
-            )
-            return await cur.fetchone() is not None
+        row = await self._db.fetchone(
+            "INSERT INTO admin_alerts (kind, sent_at) VALUES (?, ?) "
+            "ON CONFLICT (kind) DO UPDATE SET sent_at = excluded.sent_at "
+            "WHERE admin_alerts.sent_at <= ? RETURNING kind",
+            (kind, now, now - every),
+        )
+        return row is not None

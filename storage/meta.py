@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from storage.database import Database
+from storage.port import Database
 
 
 class MetaRepository:
@@ -17,12 +17,11 @@ class MetaRepository:
 
     async def get_or_create(self, key: str, make: Callable[[], str]) -> str:
         """The stored value, or `make()` stored now; two starts at once agree on one value."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                 (key, make()),
             )
-            cur = await conn.execute("SELECT value FROM meta WHERE key = ?", (key,))
-            row = await cur.fetchone()
+            row = await tx.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
             assert row is not None
             return str(row["value"])

@@ -1,14 +1,14 @@
 """The full-quality image of each delivered task, kept for the "original file" button.
 
-Kept in SQLite (one file to back up, one volume in Docker) and pruned after ORIGINAL_KEEP
-seconds; GPTunnel's own link dies after 48 hours, so the bot must keep its copy.
+Kept in the database (with SQLite, one file to back up, one volume in Docker) and pruned after
+ORIGINAL_KEEP seconds; GPTunnel's own link dies after 48 hours, so the bot must keep its copy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.database import Database
+from storage.port import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +25,9 @@ class OriginalRepository:
 
     async def save(self, task_id: int, data: bytes, filename: str, now: float) -> None:
         await self._db.execute(
-            "INSERT OR REPLACE INTO originals (task_id, data, filename, created_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO originals (task_id, data, filename, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (task_id) DO UPDATE SET data = excluded.data, "
+            "filename = excluded.filename, created_at = excluded.created_at",
             (task_id, data, filename, now),
         )
 

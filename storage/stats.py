@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.database import Database
+from storage.port import Database
 
 
 @dataclass(frozen=True, slots=True)

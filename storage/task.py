@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
+from storage.port import Row
 
 
 class TaskState(StrEnum):
@@ -61,7 +61,8 @@ class Task:
     upstream_status: str | None = None
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Task:
+    def from_row(cls, row: Row) -> Task:
+        """From a `SELECT *` or `RETURNING *` row of either backend."""
         data: dict[str, Any] = dict(row)
         data["state"] = TaskState(data["state"])
         data["charged"] = bool(data["charged"])

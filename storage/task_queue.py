@@ -3,7 +3,7 @@ is, how many are open, and how long tasks of a model have been taking."""
 
 from __future__ import annotations
 
-from storage.database import Database
+from storage.port import Database
 from storage.task import DUE_STATES, OPEN_SQL, Task, TaskState
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from storage.database import Database
+from storage.port import Database
 from storage.task import OPEN_SQL, Task
 
 
@@ -78,7 +78,8 @@ class TaskSteps:
         rows = await self._db.fetchall(
             "UPDATE tasks SET state = 'ready', result_url = ?, "
             "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, "
-            "attempts = 0, polls = polls + (state = 'submitted'), "
+            "attempts = 0, "
+            "polls = polls + CASE WHEN state = 'submitted' THEN 1 ELSE 0 END, "
             "submitted_at = COALESCE(submitted_at, ?), "
             "upstream_done_at = (COALESCE(last_poll_at, submitted_at, ?) + ?) / 2, "
             "updated_at = ? WHERE id = ? AND state IN ('submitting', 'submitted') "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.database import Database
 from storage.intake import TaskIntake
+from storage.port import Database
 from storage.task_history import TaskHistory
 from storage.task_queue import TaskQueue
 from storage.task_steps import TaskSteps

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.database import Database
+from storage.port import Database
 
 UPSERT_USER = """
     INSERT INTO users (user_id, username, first_name, language_code, first_seen, last_seen)
@@ -65,15 +65,13 @@ class UserRepository:
 
     async def grant(self, user_id: int, quota_day: str, extra: int) -> int:
         """Add extra pictures for one day; returns the day's extra in total."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO grants (user_id, quota_day, extra) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_id, quota_day) DO UPDATE SET extra = extra + excluded.extra "
-                "RETURNING extra",
-                (user_id, quota_day, extra),
-            )
-            row = await cur.fetchone()
-            return int(row[0]) if row else extra
+        row = await self._db.fetchone(
+            "INSERT INTO grants (user_id, quota_day, extra) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id, quota_day) DO UPDATE "
+            "SET extra = grants.extra + excluded.extra RETURNING extra",
+            (user_id, quota_day, extra),
+        )
+        return int(row[0]) if row else extra
 
     async def granted(self, user_id: int, quota_day: str) -> int:
         row = await self._db.fetchone(
@@ -83,7 +81,9 @@ class UserRepository:
 
     async def find_by_username(self, username: str) -> int | None:
         row = await self._db.fetchone(
-            "SELECT user_id FROM users WHERE username = ? COLLATE NOCASE "
+            # lower() on both sides, and an index on lower(username): the same in both
+            # dialects (Telegram's usernames are ASCII, where lower() is NOCASE).
+            "SELECT user_id FROM users WHERE lower(username) = lower(?) "
             "ORDER BY last_seen DESC LIMIT 1",
             (username,),
         )

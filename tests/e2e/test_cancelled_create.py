@@ -11,14 +11,15 @@ from aiogram import Bot
 from bot.app import Parts, build_parts
 from bot.gptunnel import GPTunnelClient
 from bot.ops.metrics import Metrics
-from storage import Created, Database, NewTask, TaskState
+from storage import Created, NewTask, TaskState
+from storage.sqlite import SqliteDatabase
 from tests.e2e.conftest import API_KEY, Env
 
 
 @pytest.fixture
 async def services(env: Env) -> AsyncIterator[Parts]:
     settings = env.settings()
-    db = Database(settings.database_path)
+    db = SqliteDatabase(settings.database_path)
     await db.connect()
     # One connection: a second create waits for it inside the client, unsent.
     client = GPTunnelClient(env.gptunnel.base_url, API_KEY, intake_connections=1)

@@ -8,14 +8,15 @@ from aiogram import Bot
 from aiogram.methods import SendChatAction
 
 from bot.delivery.chat_action import WorkingSign
-from storage import Created, Database, NewTask, Task, TaskStore
+from storage import Created, NewTask, Task, TaskStore
+from storage.sqlite import SqliteDatabase
 from tests.routing.recording import RecordingSession
 
 
 async def _setup(
     tmp_path: Path, refresh: float
-) -> tuple[WorkingSign, RecordingSession, list[Task], Database]:
-    db = Database(tmp_path / "db.sqlite3")
+) -> tuple[WorkingSign, RecordingSession, list[Task], SqliteDatabase]:
+    db = SqliteDatabase(tmp_path / "db.sqlite3")
     await db.connect()
     tasks = TaskStore.over(db)
     created = []

@@ -21,7 +21,7 @@ from bot.gptunnel import GPTunnelClient
 from bot.language import texts
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
-from storage import Database
+from storage.sqlite import SqliteDatabase
 from tests.i18n import EN, RU
 from tests.routing.recording import RecordingSession
 
@@ -34,7 +34,7 @@ class Harness:
     dp: Dispatcher
     bot: Bot
     session: RecordingSession
-    db: Database
+    db: SqliteDatabase
     parts: Parts
     creates: list[dict[str, Any]] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -103,7 +103,7 @@ async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
         task_id = f"{len(creates):024x}"
         return httpx.Response(200, json={"code": 0, "id": task_id, "status": "idle", "url": None})
 
-    db = Database(cfg.database_path)
+    db = SqliteDatabase(cfg.database_path)
     await db.connect()
     session = RecordingSession()
     bot = Bot("42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", session=session)

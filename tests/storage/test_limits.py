@@ -1,23 +1,18 @@
 """The bounds TaskIntake.create checks inside its one transaction: bans, /setlimit and
-/grant, a group's own limit, MAX_ACTIVE_TASKS; each holds under a burst."""
+/grant, a group's own limit, MAX_ACTIVE_TASKS; each holds under a burst, on every backend,
+and between two processes sharing one database."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import closing
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from storage import (
-    AlertRepository,
     Banned,
     ChatRepository,
     Created,
     Database,
+    Duplicate,
     GroupOverQuota,
     Limits,
     NewTask,
@@ -25,23 +20,9 @@ from storage import (
     TaskStore,
     TooManyActive,
     UserRepository,
+    open_database,
 )
-from storage.schema import MIGRATIONS
-from tests.unit.test_storage import DAY, T0, new_task
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "bot.sqlite3")
-    await database.connect()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def tasks(db: Database) -> TaskStore:
-    return TaskStore.over(db)
-
+from tests.storage.helpers import DAY, T0, new_task
 
 GROUP = -100500
 
@@ -74,7 +55,7 @@ async def test_operators_are_exempt_from_every_bound(tasks: TaskStore) -> None:
 async def test_group_limit_holds_across_members(db: Database, tasks: TaskStore) -> None:
     limits = Limits(daily=10, group_daily=3, is_group=True)
     outcomes = await asyncio.gather(
-        *(tasks.intake.create(in_group(1 + i % 4, f"g{i}"), limits=limits) for i in range(12))
+        *(tasks.intake.create(in_group(1 + i % 5, f"g{i}"), limits=limits) for i in range(20))
     )
     assert sum(isinstance(o, Created) for o in outcomes) == 3
     assert all(o == GroupOverQuota(3, 3) for o in outcomes if not isinstance(o, Created))
@@ -127,22 +108,6 @@ async def test_banned_user_starts_nothing(db: Database, tasks: TaskStore) -> Non
     )
 
 
-async def test_find_by_username_ignores_case(db: Database) -> None:
-    users = UserRepository(db)
-    await users.seen(7, username="Alice", first_name="A", language_code="en", now=T0)
-    assert await users.find_by_username("alice") == 7
-    assert await users.find_by_username("bob") is None
-
-
-async def test_alert_claim_once_per_window(db: Database) -> None:
-    alerts = AlertRepository(db)
-    claims = await asyncio.gather(*(alerts.claim("balance", T0, 3600) for _ in range(10)))
-    assert claims.count(True) == 1
-    assert not await alerts.claim("balance", T0 + 3599, 3600)
-    assert await alerts.claim("key", T0 + 10, 3600)  # each kind on its own
-    assert await alerts.claim("balance", T0 + 3600, 3600)
-
-
 async def test_cancel_waiting_only_touches_new_and_submitted(tasks: TaskStore) -> None:
     waiting = await tasks.intake.create(new_task(source_key="w"), limit=None)
     running = await tasks.intake.create(new_task(source_key="r"), limit=None)
@@ -162,26 +127,91 @@ async def test_cancel_waiting_only_touches_new_and_submitted(tasks: TaskStore) -
     assert await tasks.intake.used(1, DAY) == 1
 
 
-async def test_a_database_from_before_issue_4_upgrades_in_place(tmp_path: Path) -> None:
-    # A file at the previous schema version, with a task in flight, as a deployment has it.
-    path = tmp_path / "old.sqlite3"
-    with closing(sqlite3.connect(path)) as raw:
-        for script in MIGRATIONS[:-1]:
-            raw.executescript(script)
-        raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
-        raw.execute(
-            "INSERT INTO tasks (user_id, chat_id, prompt, model, state, quota_day, created_at, "
-            "updated_at, next_at, deadline) VALUES (1, 1, 'p', 'm', 'submitted', ?, 0, 0, 0, 9)",
-            (DAY,),
+async def test_setlimit_and_grant_hold_under_a_burst(db: Database, tasks: TaskStore) -> None:
+    users = UserRepository(db)
+    await users.set_daily_limit(1, 1, T0)
+    await users.grant(1, DAY, 2)
+    outcomes = await asyncio.gather(
+        *(
+            tasks.intake.create(new_task(source_key=f"s{i}"), limits=Limits(daily=10))
+            for i in range(20)
         )
-        raw.commit()
-    database = Database(path)
-    await database.connect()
+    )
+    assert sum(isinstance(o, Created) for o in outcomes) == 3
+    assert all(o == OverQuota(3, 3) for o in outcomes if not isinstance(o, Created))
+    assert await tasks.intake.used(1, DAY) == 3
+
+
+async def test_personal_and_group_limits_hold_together_under_a_burst(tasks: TaskStore) -> None:
+    # Five members, five prompts each, at once: one each (personal), five in all (group).
+    limits = Limits(daily=1, group_daily=5, is_group=True)
+    outcomes = await asyncio.gather(
+        *(
+            tasks.intake.create(in_group(member, f"m{member}:{i}"), limits=limits)
+            for member in range(1, 6)
+            for i in range(5)
+        )
+    )
+    made = [o for o in outcomes if isinstance(o, Created)]
+    assert sorted(o.task.user_id for o in made) == [1, 2, 3, 4, 5]
+    assert await tasks.intake.used_in_chat(GROUP, DAY) == 5
+
+
+async def test_operators_bursting_in_a_group_are_all_taken(tasks: TaskStore) -> None:
+    limits = Limits(daily=1, max_active=1, group_daily=1, is_group=True, exempt=True)
+    outcomes = await asyncio.gather(
+        *(tasks.intake.create(in_group(1 + i % 2, f"op{i}"), limits=limits) for i in range(20))
+    )
+    assert all(isinstance(o, Created) for o in outcomes)
+    assert await tasks.intake.used_in_chat(GROUP, DAY) == 20
+
+
+async def test_one_message_taken_in_by_many_at_once_is_one_task(tasks: TaskStore) -> None:
+    # The same key from different people (who lock different rows): one task, the rest
+    # duplicates of it, and never an error.
+    outcomes = await asyncio.gather(
+        *(
+            tasks.intake.create(new_task(user_id=user, source_key="shared"), limit=None)
+            for user in range(1, 21)
+        )
+    )
+    made = [o for o in outcomes if isinstance(o, Created)]
+    dups = [o for o in outcomes if isinstance(o, Duplicate)]
+    assert len(made) == 1 and len(dups) == 19
+    assert {d.task.id for d in dups} == {made[0].task.id}
+
+
+async def test_bounds_hold_between_two_processes(database_url: str, tasks: TaskStore) -> None:
+    # A second process on the same database (a second pool, or a second connection to the
+    # file): the group's limit, a person's limit and the active cap hold across both.
+    other = await open_database(database_url)
     try:
-        task = await TaskStore.over(database).steps.get(1)
-        assert task is not None and task.locale == "en"  # older tasks speak the default
-        assert await UserRepository(database).chosen_locale(1) is None
-        version = await database.fetchone("PRAGMA user_version")
-        assert version is not None and version[0] == len(MIGRATIONS)
+        stores = (tasks, TaskStore.over(other))
+        group = Limits(daily=2, group_daily=3, is_group=True)
+        outcomes = await asyncio.gather(
+            *(
+                stores[i % 2].intake.create(in_group(1 + i % 5, f"two{i}"), limits=group)
+                for i in range(20)
+            )
+        )
+        assert sum(isinstance(o, Created) for o in outcomes) == 3
+        personal = Limits(daily=2)
+        outcomes = await asyncio.gather(
+            *(
+                stores[i % 2].intake.create(
+                    new_task(user_id=9, source_key=f"p{i}"), limits=personal
+                )
+                for i in range(20)
+            )
+        )
+        assert sum(isinstance(o, Created) for o in outcomes) == 2
+        capped = Limits(daily=None, max_active=2)
+        outcomes = await asyncio.gather(
+            *(
+                stores[i % 2].intake.create(new_task(user_id=8, source_key=f"c{i}"), limits=capped)
+                for i in range(20)
+            )
+        )
+        assert sum(isinstance(o, Created) for o in outcomes) == 2
     finally:
-        await database.close()
+        await other.close()

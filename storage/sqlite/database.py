@@ -1,28 +1,34 @@
-"""One aiosqlite connection, its migrations, and serialised transactions."""
+"""The SQLite adapter: one aiosqlite connection, its migrations, and serialised transactions."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiosqlite
 
-from storage.schema import MIGRATIONS
+from storage.port import Dialect, Executor, Params, Row, Script
+from storage.sqlite.schema import MIGRATIONS
 
 T = TypeVar("T")
 
 
-class Database:
+class SqliteDatabase:
+    dialect = Dialect.SQLITE
+
     def __init__(self, path: Path | str) -> None:
         self._path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         # One connection is shared by every coroutine: without this lock two coroutines'
         # statements would interleave inside each other's transactions.
         self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"SqliteDatabase({str(self._path)!r})"
 
     @property
     def path(self) -> Path:
@@ -38,7 +44,7 @@ class Database:
         await conn.execute("PRAGMA busy_timeout=5000")
         await conn.execute("PRAGMA foreign_keys=ON")
         self._conn = conn
-        await self._migrate()
+        await self.in_one_trip(_migrate)
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -52,24 +58,14 @@ class Database:
             raise RuntimeError("database is not connected")
         return self._conn
 
-    async def _migrate(self) -> None:
-        async with self.transaction() as conn:
-            cur = await conn.execute("PRAGMA user_version")
-            row = await cur.fetchone()
-            version = int(row[0]) if row else 0
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {number}")
-
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Executor]:
         """BEGIN IMMEDIATE … COMMIT, holding the write lock so checks and writes are atomic."""
         async with self._lock:
             conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                yield _Transaction(conn)
                 await conn.commit()
             except BaseException:
                 # A failed COMMIT too: never leave a transaction open for the next caller.
@@ -104,27 +100,81 @@ class Database:
         async with self._lock:
             return await conn._execute(run)  # type: ignore[no-untyped-call,no-any-return]
 
+    async def run_script(self, script: Script[T], *, serialize_on: Sequence[str] = ()) -> T:
+        """The whole script in one trip (see in_one_trip). BEGIN IMMEDIATE already queues
+        every writer behind this one, so `serialize_on` needs no lock of its own here."""
+        return await self.in_one_trip(lambda raw: _drive(script, raw))
+
     # Every call below is one statement and one trip to aiosqlite's thread: a lone statement
     # is atomic on its own in autocommit mode, so it needs no BEGIN/COMMIT round trips.
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """A query, or a write with RETURNING (committed once its rows are read)."""
         async with self._lock:
             return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """One write; returns the number of rows changed."""
         async with self._lock:
             cur = await self.conn.execute(sql, tuple(params))
             return cur.rowcount
 
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
+
     async def ping(self) -> bool:
         row = await self.fetchone("SELECT 1")
         return row is not None
+
+
+class _Transaction:
+    """The statements of one open transaction; the database's lock is already held."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cur = await self._conn.execute(sql, tuple(params))
+        return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, (tuple(row) for row in rows))
+
+
+def _drive(script: Script[T], raw: sqlite3.Connection) -> T:
+    """Run a transaction script on the database thread, statement by statement."""
+    try:
+        step = next(script)
+        while True:
+            if step.before is not None:
+                raw.execute(step.before.sql, tuple(step.before.params))
+            # fetchall, not fetchone: every statement runs to its end before the COMMIT.
+            rows: list[Row] = raw.execute(step.sql, tuple(step.params)).fetchall()
+            step = script.send(rows)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+
+
+def _migrate(raw: sqlite3.Connection) -> None:
+    """Every migration the file has not had, in the connect's one transaction."""
+    version = int(raw.execute("PRAGMA user_version").fetchone()[0])
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        for statement in _statements(script):
+            raw.execute(statement)
+        raw.execute(f"PRAGMA user_version = {number}")
 
 
 def _statements(script: str) -> list[str]:

@@ -1,4 +1,6 @@
-"""Schema migrations, applied in order; PRAGMA user_version records how far a file has come."""
+"""SQLite's schema migrations, applied in order; PRAGMA user_version records how far a file has
+come. Never edit one that has shipped: add the next. (PostgreSQL has its own list, in
+storage/postgres/schema.py; a change to the schema is made in both.)"""
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -85,5 +87,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX originals_age ON originals(created_at);
     ALTER TABLE tasks ADD COLUMN upstream_status TEXT
+    """,
+    # 6: find a @username ignoring case with lower(), as PostgreSQL does (no COLLATE NOCASE).
+    """
+    DROP INDEX users_username;
+    CREATE INDEX users_username_lower ON users(lower(username))
     """,
 )

@@ -1,207 +1,37 @@
-"""SQLite storage against a real file: migrations, quota charging and the task state machine."""
+"""The task table on every backend: quota charging, duplicates, bursts, the state machine and
+the background loop's queue."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from storage import (
+    Banned,
     Created,
     Database,
     Duplicate,
-    NewTask,
-    OriginalRepository,
     OverQuota,
-    Task,
     TaskState,
     TaskStore,
     UserRepository,
 )
-from storage.schema import MIGRATIONS
-
-DAY = "2024-05-01"
-T0 = 1_714_550_400.0  # 2024-05-01 08:00 UTC
-
-
-def new_task(
-    *,
-    user_id: int = 1,
-    source_key: str | None = None,
-    quota_day: str = DAY,
-    created_at: float = T0,
-    prompt: str = "a red fox",
-) -> NewTask:
-    return NewTask(
-        source_key=source_key,
-        user_id=user_id,
-        chat_id=1000 + user_id,
-        message_id=7,
-        thread_id=None,
-        prompt=prompt,
-        model="yandex-art",
-        quota_day=quota_day,
-        created_at=created_at,
-        deadline=created_at + 600,
-    )
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "state" / "bot.sqlite3")
-    await database.connect()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def tasks(db: Database) -> TaskStore:
-    return TaskStore.over(db)
-
-
-async def created(tasks: TaskStore, new: NewTask | None = None, limit: int | None = None) -> Task:
-    outcome = await tasks.intake.create(new or new_task(), limit=limit)
-    assert isinstance(outcome, Created)
-    return outcome.task
-
-
-async def state_of(tasks: TaskStore, task_id: int) -> TaskState:
-    task = await tasks.steps.get(task_id)
-    assert task is not None
-    return task.state
-
-
-# --- database and migrations -------------------------------------------------------------------
-
-
-async def test_connect_creates_the_file_and_sets_user_version(tmp_path: Path) -> None:
-    path = tmp_path / "nested" / "dir" / "bot.sqlite3"
-    database = Database(path)
-    await database.connect()
-    try:
-        row = await database.fetchone("PRAGMA user_version")
-        assert row is not None
-        assert row[0] == len(MIGRATIONS) >= 1
-        assert await database.ping() is True
-    finally:
-        await database.close()
-    assert path.exists()
-    with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-        names = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"tasks", "users"} <= names
-
-
-async def test_reopening_keeps_rows_and_does_not_migrate_again(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    first = Database(path)
-    await first.connect()
-    task = await created(TaskStore.over(first), new_task(source_key="1:7"))
-    await UserRepository(first).seen(1, username="u", first_name="U", language_code="en", now=T0)
-    await first.close()
-
-    second = Database(path)
-    await second.connect()  # would fail ("table users already exists") if re-migrated
-    try:
-        repo = TaskStore.over(second)
-        again = await repo.steps.get(task.id)
-        assert again == task
-        assert await repo.intake.used(1, DAY) == 1
-        row = await second.fetchone("SELECT username FROM users WHERE user_id = 1")
-        assert row is not None
-        assert row["username"] == "u"
-        version = await second.fetchone("PRAGMA user_version")
-        assert version is not None
-        assert version[0] == len(MIGRATIONS)
-        # A duplicate is still recognised after the restart.
-        assert isinstance(await repo.intake.create(new_task(source_key="1:7"), limit=10), Duplicate)
-    finally:
-        await second.close()
-
-
-async def test_closed_database_refuses_queries(tmp_path: Path) -> None:
-    database = Database(tmp_path / "x.sqlite3")
-    await database.connect()
-    await database.close()
-    with pytest.raises(RuntimeError):
-        await database.fetchone("SELECT 1")
-
-
-async def test_failed_transaction_rolls_back(db: Database, tasks: TaskStore) -> None:
-    await created(tasks)
-    with pytest.raises(ZeroDivisionError):
-        async with db.transaction() as conn:
-            await conn.execute("DELETE FROM tasks")
-            raise ZeroDivisionError
-    assert await tasks.queue.count_open() == 1
-
-
-async def test_one_trip_transaction_rolls_back_on_error(db: Database, tasks: TaskStore) -> None:
-    await created(tasks)
-
-    def wipe_then_fail(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM tasks")
-        raise ZeroDivisionError
-
-    with pytest.raises(ZeroDivisionError):
-        await db.in_one_trip(wipe_then_fail)
-    assert await tasks.queue.count_open() == 1
-    # The connection is usable afterwards: no transaction was left open.
-    assert (
-        await db.in_one_trip(
-            lambda conn: conn.execute("SELECT COUNT(*) FROM tasks").fetchall()[0][0]
-        )
-        == 1
-    )
-
-
-async def test_a_failed_commit_leaves_no_transaction_open(db: Database) -> None:
-    # A deferred foreign key is checked at COMMIT: the commit itself fails.
-    await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
-    await db.execute(
-        "CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)"
-    )
-
-    def orphan(conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT INTO child VALUES (99)")
-
-    with pytest.raises(sqlite3.IntegrityError):
-        await db.in_one_trip(orphan)
-    with pytest.raises(sqlite3.IntegrityError):
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO child VALUES (98)")
-    # Both were rolled back, and the next transaction starts cleanly.
-    await db.in_one_trip(lambda conn: conn.execute("INSERT INTO parent VALUES (1)"))
-    row = await db.fetchone("SELECT (SELECT COUNT(*) FROM child), (SELECT COUNT(*) FROM parent)")
-    assert row is not None and tuple(row) == (0, 1)
-
-
-async def test_one_trip_transaction_commits_and_returns(db: Database, tasks: TaskStore) -> None:
-    await created(tasks)
-    deleted = await db.in_one_trip(lambda conn: conn.execute("DELETE FROM tasks").rowcount)
-    assert deleted == 1
-    assert await tasks.queue.count_open() == 0
-
-
-async def test_one_trip_transactions_do_not_interleave(db: Database) -> None:
-    # Read-then-write from many coroutines at once: each sees the previous one's write.
-    await db.execute("CREATE TABLE counter (n INTEGER)")
-    await db.execute("INSERT INTO counter VALUES (0)")
-
-    def bump(conn: sqlite3.Connection) -> int:
-        n = int(conn.execute("SELECT n FROM counter").fetchall()[0][0])
-        conn.execute("UPDATE counter SET n = ?", (n + 1,))
-        return n
-
-    seen = await asyncio.gather(*(db.in_one_trip(bump) for _ in range(50)))
-    assert sorted(seen) == list(range(50))
-    row = await db.fetchone("SELECT n FROM counter")
-    assert row is not None and row[0] == 50
-
+from storage.users import UserSeen
+from tests.storage.helpers import (
+    DAY,
+    OPEN_MAKERS,
+    T0,
+    created,
+    delivered_task,
+    failed_task,
+    new_task,
+    ready_task,
+    state_of,
+    submitted_task,
+    submitting_task,
+)
 
 # --- create and quota ---------------------------------------------------------------------------
 
@@ -403,19 +233,6 @@ async def test_mark_submitted_only_from_submitting(tasks: TaskStore) -> None:
     assert again.upstream_id == "up-1"
 
 
-async def submitted_task(tasks: TaskStore, new: NewTask | None = None) -> Task:
-    task = await created(tasks, new)
-    assert await tasks.steps.claim_submit(task.id, T0 + 1) is not None
-    assert await tasks.steps.mark_submitted(task.id, f"up-{task.id}", next_at=T0 + 5, now=T0 + 2)
-    return task
-
-
-async def ready_task(tasks: TaskStore, new: NewTask | None = None) -> Task:
-    task = await submitted_task(tasks, new)
-    assert await tasks.steps.mark_ready(task.id, "https://files.test/x.webp", now=T0 + 10)
-    return task
-
-
 async def test_mark_ready_from_submitted(tasks: TaskStore) -> None:
     task = await submitted_task(tasks)
     await tasks.steps.record_poll(task.id, next_at=T0 + 8, attempts=0, now=T0 + 5)
@@ -489,24 +306,6 @@ async def test_retry_delivery_only_in_ready(tasks: TaskStore) -> None:
     assert (again.state, again.next_at, again.attempts) == (TaskState.READY, T0 + 50, 2)
 
 
-async def _to_new(tasks: TaskStore) -> Task:
-    return await created(tasks)
-
-
-async def _to_submitting(tasks: TaskStore) -> Task:
-    task = await created(tasks)
-    await tasks.steps.claim_submit(task.id, T0 + 1)
-    return task
-
-
-OPEN_MAKERS = {
-    TaskState.NEW: _to_new,
-    TaskState.SUBMITTING: _to_submitting,
-    TaskState.SUBMITTED: submitted_task,
-    TaskState.READY: ready_task,
-}
-
-
 @pytest.mark.parametrize("state", list(OPEN_MAKERS), ids=str)
 async def test_mark_failed_from_any_open_state_refunds(tasks: TaskStore, state: TaskState) -> None:
     task = await OPEN_MAKERS[state](tasks)
@@ -531,18 +330,6 @@ async def test_refund_frees_quota_for_a_new_task(tasks: TaskStore) -> None:
     outcome = await tasks.intake.create(new_task(), limit=1)
     assert isinstance(outcome, Created)
     assert outcome.used == 1
-
-
-async def delivered_task(tasks: TaskStore) -> Task:
-    task = await ready_task(tasks)
-    assert await tasks.steps.mark_delivered(task.id, T0 + 11)
-    return task
-
-
-async def failed_task(tasks: TaskStore) -> Task:
-    task = await submitted_task(tasks)
-    assert await tasks.steps.mark_failed(task.id, "generation_failed", T0 + 11) is not None
-    return task
 
 
 @pytest.mark.parametrize("make", [delivered_task, failed_task], ids=["delivered", "failed"])
@@ -577,8 +364,8 @@ async def test_delivered_task_stays_charged(tasks: TaskStore) -> None:
 
 async def test_fail_interrupted_fails_only_submitting_and_refunds(tasks: TaskStore) -> None:
     fresh = await created(tasks)
-    stuck_a = await _to_submitting(tasks)
-    stuck_b = await _to_submitting(tasks)
+    stuck_a = await submitting_task(tasks)
+    stuck_b = await submitting_task(tasks)
     polling = await submitted_task(tasks)
     ready = await ready_task(tasks)
     delivered = await delivered_task(tasks)
@@ -666,7 +453,7 @@ async def test_retry_later_moves_next_at_and_counts_attempts(tasks: TaskStore) -
 
 
 async def test_retry_later_leaves_submitting_alone(tasks: TaskStore) -> None:
-    task = await _to_submitting(tasks)
+    task = await submitting_task(tasks)
     before = await tasks.steps.get(task.id)
     await tasks.steps.retry_later(task.id, T0 + 500)
     assert await tasks.steps.get(task.id) == before
@@ -675,7 +462,7 @@ async def test_retry_later_leaves_submitting_alone(tasks: TaskStore) -> None:
 async def test_count_open(tasks: TaskStore) -> None:
     assert await tasks.queue.count_open() == 0
     await created(tasks)
-    await _to_submitting(tasks)
+    await submitting_task(tasks)
     await submitted_task(tasks)
     await ready_task(tasks)
     assert await tasks.queue.count_open() == 4
@@ -689,48 +476,6 @@ async def test_set_status_message(tasks: TaskStore) -> None:
     await tasks.steps.set_status_message(task.id, 555)
     again = await tasks.steps.get(task.id)
     assert again == replace(task, status_message_id=555)
-
-
-# --- users ---------------------------------------------------------------------------------------
-
-
-async def test_user_seen_inserts_then_updates(db: Database) -> None:
-    users = UserRepository(db)
-    await users.seen(42, username="alice", first_name="Alice", language_code="en", now=T0)
-    row = await db.fetchone("SELECT * FROM users WHERE user_id = 42")
-    assert row is not None
-    assert dict(row) == {
-        "user_id": 42,
-        "username": "alice",
-        "first_name": "Alice",
-        "language_code": "en",
-        "first_seen": T0,
-        "last_seen": T0,
-        "chosen_locale": None,
-        "daily_limit": None,
-        "banned": 0,
-    }
-
-    await users.seen(42, username=None, first_name="Ally", language_code="ru", now=T0 + 60)
-    row = await db.fetchone("SELECT * FROM users WHERE user_id = 42")
-    assert row is not None
-    assert dict(row) == {
-        "user_id": 42,
-        "username": None,
-        "first_name": "Ally",
-        "language_code": "ru",
-        "first_seen": T0,
-        "last_seen": T0 + 60,
-        "chosen_locale": None,
-        "daily_limit": None,
-        "banned": 0,
-    }
-    count = await db.fetchone("SELECT COUNT(*) FROM users")
-    assert count is not None
-    assert count[0] == 1
-
-
-# --- progress and originals --------------------------------------------------------------------
 
 
 async def test_queue_position_counts_earlier_tasks_still_waiting_upstream(
@@ -762,12 +507,21 @@ async def test_queue_position_counts_earlier_tasks_still_waiting_upstream(
     assert again is not None and again.upstream_status == "idle"
 
 
-async def test_originals_are_kept_then_pruned(db: Database) -> None:
-    originals = OriginalRepository(db)
-    await originals.save(1, b"RIFF-old", "picture-1.webp", T0)
-    await originals.save(2, b"RIFF-new", "picture-2.webp", T0 + 100)
-    kept = await originals.get(1)
-    assert kept is not None and kept.data == b"RIFF-old" and kept.filename == "picture-1.webp"
-    assert await originals.prune(T0 + 50) == 1
-    assert await originals.get(1) is None
-    assert (await originals.get(2)) is not None
+async def test_intake_records_the_person_in_the_same_write(db: Database, tasks: TaskStore) -> None:
+    alice = UserSeen(1, "alice", "Alice", "en")
+    made = await tasks.intake.create(new_task(source_key="a"), limit=1, user=alice)
+    assert isinstance(made, Created)
+    # Refused, the person is still recorded (a new name, a later time).
+    renamed = UserSeen(1, "alice2", "Alice", "en")
+    later = replace(new_task(source_key="b"), created_at=T0 + 60)
+    assert await tasks.intake.create(later, limit=1, user=renamed) == OverQuota(1, 1)
+    row = await db.fetchone("SELECT username, first_seen, last_seen FROM users WHERE user_id = 1")
+    assert row is not None and tuple(row) == ("alice2", T0, T0 + 60)
+    # What the operator set is not what the person's own updates touch.
+    await UserRepository(db).set_banned(1, True, T0)
+    again = replace(new_task(source_key="c"), created_at=T0 + 120)
+    assert await tasks.intake.create(again, limit=None, user=alice) == Banned()
+    # A first prompt from someone new: recorded, and the bounds see an ordinary person.
+    bob = UserSeen(2, None, "Bob", None)
+    assert isinstance(await tasks.intake.create(new_task(user_id=2), limit=1, user=bob), Created)
+    assert await UserRepository(db).find_by_username("ALICE") == 1  # renamed back

@@ -1,0 +1,115 @@
+"""The rules of taking a prompt in, as a pure function of what the database knows (no I/O):
+both backends run the same decision inside their own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from storage.port import Row
+from storage.task import Task
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What bounds a new task; every bound is checked inside the insert's transaction."""
+
+    daily: int | None  # the default personal limit (DAILY_LIMIT); None: no limit
+    max_active: int | None = None  # open tasks per user (MAX_ACTIVE_TASKS); None: no cap
+    group_daily: int | None = None  # GROUP_DAILY_LIMIT for a group without its own setting
+    is_group: bool = False  # the chat is a group: its own daily limit applies as well
+    exempt: bool = False  # an operator (ADMIN_IDS): none of the bounds above
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    task: Task
+    used: int  # charged tasks today, this one included
+
+
+@dataclass(frozen=True, slots=True)
+class OverQuota:
+    used: int
+    limit: int | None = None  # the limit that applied, extra grants included
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOverQuota:
+    used: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class TooManyActive:
+    active: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Banned:
+    """The operator banned this user: nothing is started."""
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The same Telegram message was seen before (an update delivered again after a restart)."""
+
+    task: Task
+
+
+Refusal = OverQuota | GroupOverQuota | TooManyActive | Banned
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the bounds are made of, read in one statement inside the intake's transaction."""
+
+    dup_id: int | None  # a task made from the same message already
+    banned: bool
+    daily_limit: int | None  # the person's own limit (/setlimit)
+    extra: int  # today's /grant
+    used: int  # the person's charged tasks today
+    group_limit: int | None  # the chat's own limit (/grouplimit)
+    group_used: int  # the chat's charged tasks today
+    active: int  # the person's open tasks
+
+    @classmethod
+    def from_row(cls, row: Row) -> Facts:
+        def maybe(value: Any) -> int | None:
+            return None if value is None else int(value)
+
+        return cls(
+            dup_id=maybe(row["dup_id"]),
+            banned=bool(row["banned"]),
+            daily_limit=maybe(row["daily_limit"]),
+            extra=int(row["extra"]),
+            used=int(row["used"]),
+            group_limit=maybe(row["group_limit"]),
+            group_used=int(row["group_used"]),
+            active=int(row["active"]),
+        )
+
+
+def decide(facts: Facts, bounds: Limits) -> Refusal | None:
+    """Why the new task may not start, or None when it may. (A duplicate is found before.)"""
+    if facts.banned:
+        return Banned()
+    personal = personal_limit(bounds, facts.daily_limit, facts.extra)
+    if personal is not None and facts.used >= personal:
+        return OverQuota(facts.used, personal)
+    if bounds.is_group and not bounds.exempt:
+        own = facts.group_limit
+        group = (own if own is not None else bounds.group_daily) or None
+        if group is not None and facts.group_used >= group:
+            return GroupOverQuota(facts.group_used, group)
+    if bounds.max_active is not None and not bounds.exempt and facts.active >= bounds.max_active:
+        return TooManyActive(facts.active, bounds.max_active)
+    return None
+
+
+def personal_limit(bounds: Limits, own: int | None, extra: int) -> int | None:
+    """The user's own limit today: /setlimit over DAILY_LIMIT, plus today's /grant."""
+    if bounds.exempt:
+        return None
+    base = bounds.daily if own is None else own
+    return None if base is None else base + extra

@@ -96,16 +96,19 @@ async def test_overloaded_past_the_retries(env: Env, bot_running: Any) -> None:
     assert env.charged(USER) == 0
 
 
-async def test_refused_connections_are_retried_then_reported(env: Env, bot_running: Any) -> None:
+async def test_refused_connections_are_retried_until_the_deadline_then_reported(
+    env: Env, bot_running: Any
+) -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    async with bot_running(gptunnel_base_url=dead):
+    # GPTunnel unreachable: the prompt waits for it (not five tries and out), until its deadline.
+    async with bot_running(gptunnel_base_url=dead, task_timeout=4):
         _, row = await ask_and_wait_for_end(env)
         await env.telegram.wait_until(
             lambda: status_text(env, row) == texts.failure(EN, Failure.OVERLOADED)
         )
-    assert row["attempts"] == 4 and env.charged(USER) == 0
+    assert row["attempts"] > 5 and env.charged(USER) == 0
 
 
 async def test_gptunnel_5xx_is_retried_and_the_picture_still_comes(

@@ -1,5 +1,6 @@
-"""One process leads at a time (PostgreSQL; alone on SQLite): it takes the lease, renews it, hands it over when it stops, and
-steps down the moment it can no longer be sure it holds it."""
+"""One process leads at a time (on PostgreSQL; alone on SQLite it always leads): it takes the
+lease, renews it, hands it over when it stops, and steps down the moment it can no longer be
+sure it holds it."""
 
 from __future__ import annotations
 

@@ -51,6 +51,7 @@ class Leadership:
         self.holder = holder or holder_name()
         self._clock = clock
         self._lease: Lease | None = None
+        self._keeper: asyncio.Task[None] | None = None
         self._on_change: list[Callable[[bool], None]] = []
 
     @property
@@ -98,19 +99,32 @@ class Leadership:
         lost = asyncio.Event()
         log.info("this process now leads (turn %s)", lease.epoch)
         self._tell(True)
-        keeper = asyncio.create_task(self._keep(leases, lease, lost), name="lease-keeper")
+        self._keeper = asyncio.create_task(self._keep(leases, lease, lost), name="lease-keeper")
         try:
             await lead(lost)
         finally:
+            if lost.is_set() or not stop.is_set():
+                await self._let_go(lease, hand_over=False)
+            # Stopping on purpose: the lease is kept, and renewed, until release() once the
+            # work under way has finished; then it is handed over at once.
+
+    async def release(self) -> None:
+        """Hand the lease over now (after a graceful stop has let the work finish), rather
+        than let another process wait for it to run out."""
+        if self._lease is not None:
+            await self._let_go(self._lease, hand_over=True)
+
+    async def _let_go(self, lease: Lease, *, hand_over: bool) -> None:
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)
-            self._lease = None
-            self._tell(False)
-            if not lost.is_set():
-                # Stopping on purpose: hand over now rather than when the lease runs out.
-                with contextlib.suppress(Exception):
-                    await leases.release(LEASE_NAME, self.holder, lease.epoch)
-            log.info("this process no longer leads (turn %s)", lease.epoch)
+        self._lease = None
+        self._tell(False)
+        if hand_over and self._leases is not None:
+            with contextlib.suppress(Exception):
+                await self._leases.release(LEASE_NAME, self.holder, lease.epoch)
+        log.info("this process no longer leads (turn %s)", lease.epoch)
 
     async def _keep(self, leases: LeaseRepository, lease: Lease, lost: asyncio.Event) -> None:
         """Renew every third of the timeout; give up the moment the turn is gone or would run

@@ -49,6 +49,7 @@ class Run:
     async def end(self) -> None:
         self.stop.set()
         await asyncio.wait_for(self.task, timeout=10)
+        await self.leadership.release()  # as the graceful stop does once work has finished
 
 
 async def test_alone_on_sqlite_it_always_leads() -> None:
@@ -66,7 +67,11 @@ async def test_one_leads_the_other_stands_by_then_takes_over(shared: Database) -
     second = Run(Leadership(leases, timeout=1.5, holder="second"))
     await asyncio.sleep(1.0)  # several renewals and several tries by the second
     assert first.leadership.is_leader and not second.leadership.is_leader
-    await first.end()  # a graceful stop hands the lease over at once
+    first.stop.set()
+    await asyncio.wait_for(first.task, timeout=10)
+    await asyncio.sleep(1.0)  # the stopping leader finishes its work: it still holds the lease
+    assert first.leadership.is_leader and not second.leading.is_set()
+    await first.leadership.release()  # the work is done: hand over at once
     await asyncio.wait_for(second.leading.wait(), timeout=5)
     assert second.turns == [first.turns[0] + 1]
     await second.end()

@@ -66,8 +66,9 @@ async def on_cancel(message: Message, sender: Sender, my_tasks: MyTasks, i18n: I
     person = person_of(message)
     if person is None:
         return
-    count = await my_tasks.cancel(person.id)
-    await reply(sender, message, texts.cancelled(i18n.gettext, count))
+    outcome = await my_tasks.cancel(person.id)
+    text = texts.cancelled(i18n.gettext, outcome.stopped, outcome.drawing)
+    await reply(sender, message, text)
 
 
 def make_router() -> Router:

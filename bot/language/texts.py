@@ -167,8 +167,17 @@ def redraw_started(_: Gettext) -> str:
     return _("redraw-started")
 
 
-def cancelled(_: Gettext, count: int) -> str:
-    return _("cancel-none") if count == 0 else _("cancel-done").format(count=count)
+def cancelled(_: Gettext, stopped: int, drawing: int = 0) -> str:
+    """What /cancel did: the prompts stopped (refunded), and those GPTunnel is already drawing
+    (they still come, and stay charged)."""
+    if stopped == 0 and drawing == 0:
+        return _("cancel-none")
+    lines = []
+    if stopped:
+        lines.append(_("cancel-done").format(count=stopped))
+    if drawing:
+        lines.append(_("cancel-already-drawing").format(count=drawing))
+    return "\n".join(lines)
 
 
 # --- groups -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from bot.drawing.quotas import Quotas
 from bot.language import texts
 from bot.language.catalogues import LOCALES
 from bot.language.choice import LanguageService
+from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 from handlers.drawing import person_of
 from handlers.filters import DataStartsWith
@@ -22,22 +23,22 @@ from handlers.replies import answer_callback, reply
 LANG_PREFIX = "lang:"
 
 
-async def on_help(message: Message, bot: Bot, sender: Sender, quotas: Quotas, i18n: I18n) -> None:
+async def on_help(message: Message, bot: Bot, replies: Replies, quotas: Quotas, i18n: I18n) -> None:
     person = person_of(message)
     if person is None:
         return
     me = await bot.me()
     status = await quotas.of_person(person.id)
     text = texts.help_text(i18n.gettext, me.username or "", status, time.time())
-    await reply(sender, message, text)
+    await reply(replies, message, text)
 
 
-async def on_quota(message: Message, sender: Sender, quotas: Quotas, i18n: I18n) -> None:
+async def on_quota(message: Message, replies: Replies, quotas: Quotas, i18n: I18n) -> None:
     person = person_of(message)
     if person is None:
         return
     status = await quotas.of_person(person.id)
-    await reply(sender, message, texts.quota(i18n.gettext, status, time.time()))
+    await reply(replies, message, texts.quota(i18n.gettext, status, time.time()))
 
 
 def _language_buttons(i18n: I18n) -> InlineKeyboardMarkup:
@@ -58,7 +59,7 @@ def _language_buttons(i18n: I18n) -> InlineKeyboardMarkup:
 async def on_lang(
     message: Message,
     command: CommandObject,
-    sender: Sender,
+    replies: Replies,
     languages: LanguageService,
     i18n: I18n,
 ) -> None:
@@ -69,10 +70,10 @@ async def on_lang(
     if wanted in LOCALES:
         await languages.choose(person.id, wanted)
         with i18n.use_locale(wanted):
-            await reply(sender, message, texts.lang_set(i18n.gettext))
+            await reply(replies, message, texts.lang_set(i18n.gettext))
         return
     current = texts.lang_current(i18n.gettext)
-    await reply(sender, message, current, markup=_language_buttons(i18n))
+    await reply(replies, message, current, markup=_language_buttons(i18n))
 
 
 async def on_lang_button(

@@ -22,7 +22,7 @@ from bot.drawing.outcomes import (
 from bot.drawing.prompts import PromptProblem
 from bot.drawing.requests import DrawRequest, Person, Place
 from bot.language import texts
-from bot.telegram.sender import Sender
+from bot.telegram.outbox import Replies
 from handlers.replies import reply, thread_of
 
 
@@ -88,7 +88,7 @@ def outcome_text(outcome: ButtonOutcome, i18n: I18n, *, private: bool) -> str | 
 
 
 async def draw(
-    message: Message, prompt: str | None, *, sender: Sender, drawing: Drawing, i18n: I18n
+    message: Message, prompt: str | None, *, replies: Replies, drawing: Drawing, i18n: I18n
 ) -> None:
     person = person_of(message)
     if person is None:
@@ -97,4 +97,4 @@ async def draw(
     outcome = await drawing.draw(request)
     text = outcome_text(outcome, i18n, private=not request.place.is_group)
     if text is not None:
-        await reply(sender, message, text)
+        await reply(replies, message, text, droppable=True)

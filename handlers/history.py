@@ -11,6 +11,7 @@ from bot.drawing.draw import Drawing
 from bot.drawing.my_tasks import MyTasks
 from bot.drawing.outcomes import UnknownTask
 from bot.language import texts
+from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 from handlers.drawing import outcome_text, person_of, presser_request
 from handlers.filters import DataStartsWith
@@ -21,14 +22,14 @@ REDRAW_PREFIX = "redraw:"
 BUTTONS_PER_ROW = 5
 
 
-async def on_history(message: Message, sender: Sender, my_tasks: MyTasks, i18n: I18n) -> None:
+async def on_history(message: Message, replies: Replies, my_tasks: MyTasks, i18n: I18n) -> None:
     _ = i18n.gettext
     person = person_of(message)
     if person is None:
         return
     tasks = await my_tasks.history(person.id)
     if not tasks:
-        await reply(sender, message, texts.history_empty(_))
+        await reply(replies, message, texts.history_empty(_))
         return
     text = texts.history(_, [(task.state.value, task.prompt) for task in tasks])
     buttons = [
@@ -38,10 +39,12 @@ async def on_history(message: Message, sender: Sender, my_tasks: MyTasks, i18n: 
         for number, task in enumerate(tasks, start=1)
     ]
     rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
-    await reply(sender, message, text, markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    await reply(replies, message, text, markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-async def on_redraw(query: CallbackQuery, sender: Sender, drawing: Drawing, i18n: I18n) -> None:
+async def on_redraw(
+    query: CallbackQuery, sender: Sender, replies: Replies, drawing: Drawing, i18n: I18n
+) -> None:
     _ = i18n.gettext
     raw_id = (query.data or "")[len(REDRAW_PREFIX) :]
     message = query.message if isinstance(query.message, Message) else None
@@ -59,16 +62,16 @@ async def on_redraw(query: CallbackQuery, sender: Sender, drawing: Drawing, i18n
     await answer_callback(sender, query, texts.redraw_started(_))
     text = outcome_text(outcome, i18n, private=message.chat.type == "private")
     if text is not None:
-        await reply(sender, message, text)
+        await reply(replies, message, text, droppable=True)
 
 
-async def on_cancel(message: Message, sender: Sender, my_tasks: MyTasks, i18n: I18n) -> None:
+async def on_cancel(message: Message, replies: Replies, my_tasks: MyTasks, i18n: I18n) -> None:
     person = person_of(message)
     if person is None:
         return
     outcome = await my_tasks.cancel(person.id)
     text = texts.cancelled(i18n.gettext, outcome.stopped, outcome.drawing)
-    await reply(sender, message, text)
+    await reply(replies, message, text)
 
 
 def make_router() -> Router:

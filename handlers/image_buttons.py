@@ -12,6 +12,7 @@ from bot.drawing.draw import Drawing
 from bot.drawing.outcomes import UnknownTask
 from bot.language import texts
 from bot.telegram.buttons import ImageAction, ImageButton
+from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 from handlers.drawing import outcome_text, presser_request
 from handlers.replies import answer_callback, reply
@@ -24,6 +25,7 @@ async def on_image_button(
     query: CallbackQuery,
     callback_data: ImageButton,
     sender: Sender,
+    replies: Replies,
     drawing: Drawing,
     originals: Originals,
     i18n: I18n,
@@ -52,7 +54,7 @@ async def on_image_button(
     await answer_callback(sender, query, texts.again_started(_))
     text = outcome_text(outcome, i18n, private=message.chat.type == "private")
     if text is not None:
-        await reply(sender, message, text)
+        await reply(replies, message, text, droppable=True)
 
 
 def make_router() -> Router:

@@ -180,6 +180,10 @@ def cancelled(_: Gettext, stopped: int, drawing: int = 0) -> str:
     return "\n".join(lines)
 
 
+def slow_down(_: Gettext) -> str:
+    return _("slow-down")
+
+
 # --- groups -------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from bot.ops.metrics import Metrics
 from bot.pipeline.loop import Poller
 from bot.runtime.middlewares import UpdatesInFlight
 from bot.settings import Settings
+from bot.telegram.outbox import Outbox
 from bot.telegram.sender import Sender
 from storage import Database
 
@@ -29,6 +30,7 @@ class App:
     poller: Poller
     status: StatusMessages
     sender: Sender
+    replies: Outbox
     translator: Translator
     metrics: Metrics = field(default_factory=Metrics)
     inflight: UpdatesInFlight = field(default_factory=UpdatesInFlight)

@@ -27,8 +27,11 @@ from handlers.replies import reply, thread_of
 
 
 def person_of(message: Message) -> Person | None:
-    # Anonymous admins and linked channels write as a chat: that chat is who asks.
+    """Who asks: the user, or for an anonymous admin (writing as the group) the group. Nobody
+    for a channel writing in a group (see handlers/channel_senders.py)."""
     if message.sender_chat is not None:
+        if message.sender_chat.id != message.chat.id:
+            return None
         return Person(id=message.sender_chat.id, username=message.sender_chat.username)
     user = message.from_user
     if user is None:

@@ -184,6 +184,10 @@ def slow_down(_: Gettext) -> str:
     return _("slow-down")
 
 
+def channel_refused(_: Gettext) -> str:
+    return _("channel-refused")
+
+
 # --- groups -------------------------------------------------------------------------------
 
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
+from bot.language import texts
 from bot.telegram.buttons import ImageAction, ImageButton
+from tests.i18n import EN
 from tests.routing.test_routing import GROUP, USER, Harness, group_message, harness, message
 
 __all__ = ["harness"]  # the fixture, shared with the routing tests
@@ -111,3 +113,14 @@ async def test_each_button_is_one_service_call(harness: Harness) -> None:
     await press(harness, again, 504, chat=GROUP)  # a picture of another chat: unknown
     assert calls == ["drawing.again", "originals.send", "drawing.redraw", "drawing.again"]
     assert len(harness.creates) == 3  # the first prompt, "again", the redraw
+
+
+@pytest.mark.parametrize("text", ["/draw a castle", "/quota", "/history", "/cancel", "/lang ru"])
+async def test_a_channel_writing_in_a_group_asks_no_service(harness: Harness, text: str) -> None:
+    channel = {"id": -100999, "type": "channel", "title": "Someone's channel"}
+    channel_bot = {"id": 136817688, "is_bot": True, "first_name": "Channel"}
+    calls = count_calls(harness)
+    await harness.feed(group_message(text, user=channel_bot, sender_chat=channel))
+    assert calls == []
+    assert harness.replies() == [texts.channel_refused(EN)]
+    assert harness.creates == []

@@ -7,8 +7,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.enums import ChatType
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -18,6 +17,7 @@ from bot.drawing.prompts import command_prompt, mention_prompt
 from bot.drawing.quotas import Quotas
 from bot.language import texts
 from bot.telegram.outbox import Replies
+from handlers.chat_admins import is_chat_admin
 from handlers.drawing import draw
 from handlers.filters import ChatTypeIs
 from handlers.numbers import whole_number
@@ -69,20 +69,6 @@ async def on_mention(
     i18n: I18n,
 ) -> None:
     await draw(message, prompt, replies=replies, drawing=drawing, i18n=i18n)
-
-
-async def is_chat_admin(message: Message, bot: Bot) -> bool:
-    """Telegram's own administrators of this chat (an anonymous admin writes as the chat)."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id == message.chat.id
-    if message.from_user is None:
-        return False
-    try:
-        member = await bot.get_chat_member(message.chat.id, message.from_user.id)
-    except TelegramAPIError as exc:
-        log.info("could not check admin rights in chat %s: %s", message.chat.id, exc)
-        return False
-    return member.status in (ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR)
 
 
 async def on_group_limit(

@@ -15,6 +15,7 @@ from bot.telegram.buttons import ImageAction, ImageButton
 from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 from handlers.drawing import outcome_text, presser_request
+from handlers.filters import DataStartsWith, data_prefix
 from handlers.replies import answer_callback, reply
 
 # SQLite integers are 64-bit: a larger number from the client would not even bind.
@@ -35,7 +36,7 @@ async def on_image_button(
     if message is None or not 0 < callback_data.task_id < MAX_ROW_ID:
         await answer_callback(sender, query, texts.image_unknown(_))
         return
-    # The button must sit under a picture of this chat: forged data reveals nothing.
+    # The button must sit under its own picture (the services check): forged data reveals nothing.
     if callback_data.action is ImageAction.ORIGINAL:
         sent = await originals.send(
             callback_data.task_id, chat_id=message.chat.id, reply_to=message.message_id
@@ -57,7 +58,15 @@ async def on_image_button(
         await reply(replies, message, text, droppable=True)
 
 
+async def on_unreadable_image_button(query: CallbackQuery, sender: Sender, i18n: I18n) -> None:
+    """Data under the picture buttons' prefix that is not one (forged): unknown, at once."""
+    await answer_callback(sender, query, texts.image_unknown(i18n.gettext))
+
+
 def make_router() -> Router:
     router = Router(name="image_buttons")
     router.callback_query.register(on_image_button, ImageButton.filter())
+    router.callback_query.register(
+        on_unreadable_image_button, DataStartsWith(data_prefix(ImageButton))
+    )
     return router

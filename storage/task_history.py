@@ -10,10 +10,17 @@ class TaskHistory:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def recent(self, user_id: int, limit: int) -> list[Task]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM tasks WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)
-        )
+    async def recent(self, user_id: int, limit: int, *, chat_id: int | None = None) -> list[Task]:
+        """Newest first; with `chat_id`, only those asked in that chat."""
+        if chat_id is None:
+            rows = await self._db.fetchall(
+                "SELECT * FROM tasks WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)
+            )
+        else:
+            rows = await self._db.fetchall(
+                "SELECT * FROM tasks WHERE user_id = ? AND chat_id = ? ORDER BY id DESC LIMIT ?",
+                (user_id, chat_id, limit),
+            )
         return [Task.from_row(row) for row in rows]
 
     async def cancel_waiting(self, user_id: int, reason: str, now: float) -> list[Task]:

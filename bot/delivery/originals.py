@@ -50,9 +50,11 @@ class Originals:
             await self._originals.prune(now - ORIGINAL_KEEP)
 
     async def send(self, task_id: int, *, chat_id: int, reply_to: int) -> Sent:
-        """The kept original of a picture in this chat, as a document replying to it."""
+        """The kept original of the picture pressed under (`reply_to`), as a document replying
+        to it. Any other message, though in the same chat, names no picture: the button's data
+        comes from the client."""
         task = await self._tasks.get(task_id)
-        if task is None or task.chat_id != chat_id:
+        if task is None or task.chat_id != chat_id or task.picture_message_id != reply_to:
             return Sent.UNKNOWN
         original = await self._originals.get(task.id)
         if original is None:

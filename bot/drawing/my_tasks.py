@@ -37,8 +37,10 @@ class MyTasks:
         self._notify = notify
         self._clock = clock
 
-    async def history(self, person_id: int) -> list[Task]:
-        return await self._tasks.recent(person_id, HISTORY_SIZE)
+    async def history(self, person_id: int, *, in_chat: int | None = None) -> list[Task]:
+        """The person's latest prompts; `in_chat`: only those asked in that chat (a group,
+        where everyone reads the list, must not see what was asked elsewhere)."""
+        return await self._tasks.recent(person_id, HISTORY_SIZE, chat_id=in_chat)
 
     async def cancel(self, person_id: int) -> Cancelled:
         """Stop every task of this person not yet sent upstream, refunded; count the rest."""

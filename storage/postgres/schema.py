@@ -81,4 +81,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX originals_age ON originals (created_at);
     """,
+    # 2 (SQLite's 7): the message a picture was sent as: its buttons act only under it.
+    """
+    ALTER TABLE tasks ADD COLUMN picture_message_id BIGINT;
+    """,
 )

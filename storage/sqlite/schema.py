@@ -93,4 +93,8 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX users_username;
     CREATE INDEX users_username_lower ON users(lower(username))
     """,
+    # 7: the message a picture was sent as: its buttons act only under that message.
+    """
+    ALTER TABLE tasks ADD COLUMN picture_message_id INTEGER
+    """,
 )

@@ -135,7 +135,12 @@ def build_parts(
     status = StatusMessages(
         sender=sender, tasks=tasks.steps, translator=translator, superseded=superseded
     )
-    originals = Originals(originals=OriginalRepository(db), tasks=tasks.steps, sender=sender)
+    originals = Originals(
+        originals=OriginalRepository(db),
+        tasks=tasks.steps,
+        sender=sender,
+        cooldown=settings.original_cooldown,
+    )
     photos = PhotoDelivery(
         bot=bot,
         sender=sender,
@@ -291,6 +296,7 @@ async def create_app(settings: Settings) -> App:
         status=parts.status,
         sender=parts.sender,
         replies=parts.replies,
+        originals=parts.originals,
         metrics=metrics,
         inflight=inflight,
         translator=parts.translator,

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # once and then not at all; 0: no such limit.
     throttle_user_per_minute: float = Field(default=20.0, ge=0)
     throttle_group_per_minute: float = Field(default=20.0, ge=0)
+    # Seconds between two "original file" sends for one person; 0: no wait.
+    original_cooldown: float = Field(default=10.0, ge=0)
 
     @field_validator("bot_token")
     @classmethod

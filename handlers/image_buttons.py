@@ -38,13 +38,18 @@ async def on_image_button(
         return
     # The button must sit under its own picture (the services check): forged data reveals nothing.
     if callback_data.action is ImageAction.ORIGINAL:
+        # Answered as soon as it is queued: the upload itself goes on in the background.
         sent = await originals.send(
-            callback_data.task_id, chat_id=message.chat.id, reply_to=message.message_id
+            callback_data.task_id,
+            chat_id=message.chat.id,
+            reply_to=message.message_id,
+            person_id=query.from_user.id,
         )
         notices = {
-            Sent.SENT: None,
+            Sent.QUEUED: None,
             Sent.GONE: texts.original_gone(_),
             Sent.UNKNOWN: texts.image_unknown(_),
+            Sent.TOO_SOON: texts.original_too_soon(_),
         }
         await answer_callback(sender, query, notices[sent])
         return

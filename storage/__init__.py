@@ -17,7 +17,7 @@ from storage.intake import (
     TooManyActive,
 )
 from storage.meta import MetaRepository
-from storage.originals import Original, OriginalRepository
+from storage.originals import Original, OriginalRef, OriginalRepository
 from storage.port import Database, Dialect
 from storage.stats import Figures, StatsRepository
 from storage.task import NewTask, Task, TaskState
@@ -41,6 +41,7 @@ __all__ = [
     "MetaRepository",
     "NewTask",
     "Original",
+    "OriginalRef",
     "OriginalRepository",
     "OverQuota",
     "StatsRepository",

@@ -308,6 +308,10 @@ def original_gone(_: Gettext) -> str:
     return _("original-gone")
 
 
+def original_too_soon(_: Gettext) -> str:
+    return _("original-too-soon")
+
+
 def progress(_: Gettext, *, position: int | None, elapsed: float, estimate: float | None) -> str:
     """The status while a picture is made: its place in the queue, or how long it has run."""
     if position is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 
+from bot.delivery.originals import Originals
 from bot.delivery.status import StatusMessages
 from bot.gptunnel import GPTunnelClient
 from bot.language.catalogues import Translator
@@ -31,6 +32,7 @@ class App:
     status: StatusMessages
     sender: Sender
     replies: Outbox
+    originals: Originals
     translator: Translator
     metrics: Metrics = field(default_factory=Metrics)
     inflight: UpdatesInFlight = field(default_factory=UpdatesInFlight)

@@ -85,4 +85,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE tasks ADD COLUMN picture_message_id BIGINT;
     """,
+    # 3 (SQLite's 8): the file_id Telegram gave an original the first time.
+    """
+    ALTER TABLE originals ADD COLUMN file_id TEXT;
+    """,
 )

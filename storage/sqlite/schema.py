@@ -97,4 +97,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE tasks ADD COLUMN picture_message_id INTEGER
     """,
+    # 8: the file_id Telegram gave an original the first time: later sends reuse it.
+    """
+    ALTER TABLE originals ADD COLUMN file_id TEXT
+    """,
 )

@@ -69,6 +69,7 @@ async def press(harness: Harness, data: str, message_id: int, **kw: Any) -> None
     await harness.parts.poller.settle()
     await harness.parts.status.settle()
     await harness.parts.replies.settle()
+    await harness.parts.originals.settle()
 
 
 @pytest.mark.parametrize(

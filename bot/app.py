@@ -38,6 +38,7 @@ from bot.ops.metrics import Metrics
 from bot.pipeline.kickoff import Kickoff
 from bot.pipeline.loop import Poller
 from bot.pipeline.polling import PollStep
+from bot.pipeline.retention import Retention
 from bot.pipeline.scheduler import PollScheduler
 from bot.pipeline.submission import Submitter
 from bot.pipeline.upstream import UpstreamErrors
@@ -195,6 +196,7 @@ def build_parts(
         ending=ending,
         idle_wait=POLLER_IDLE_WAIT,
         metrics=metrics,
+        retention=Retention(tasks=tasks.retention, keep_days=settings.task_retention_days),
     )
     quotas = Quotas(settings=settings, tasks=tasks.intake, users=users, chats=ChatRepository(db))
     drawing = Drawing(

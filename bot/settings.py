@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     throttle_group_per_minute: float = Field(default=20.0, ge=0)
     # Seconds between two "original file" sends for one person; 0: no wait.
     original_cooldown: float = Field(default=10.0, ge=0)
+    # Days a finished task is kept before it is pruned (counted into /stats's totals first).
+    # At least a week: /stats's 7-day figures, today's quota and duplicate updates read them.
+    task_retention_days: int = Field(default=30, ge=7)
 
     @field_validator("bot_token")
     @classmethod

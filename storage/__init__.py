@@ -23,6 +23,7 @@ from storage.stats import Figures, StatsRepository
 from storage.task import NewTask, Task, TaskState
 from storage.task_history import TaskHistory
 from storage.task_queue import TaskQueue
+from storage.task_retention import TaskRetention
 from storage.task_steps import TaskSteps
 from storage.task_store import TaskStore
 from storage.users import UserRepository
@@ -49,6 +50,7 @@ __all__ = [
     "TaskHistory",
     "TaskIntake",
     "TaskQueue",
+    "TaskRetention",
     "TaskState",
     "TaskSteps",
     "TaskStore",

@@ -89,4 +89,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE originals ADD COLUMN file_id TEXT;
     """,
+    # 4 (SQLite's 9): look-ups that stay small however many finished tasks the table holds,
+    # and the counts of pruned tasks.
+    """
+    CREATE INDEX tasks_due ON tasks (state, next_at);
+    CREATE INDEX tasks_waiting ON tasks (model, id)
+        WHERE state = 'submitted' AND upstream_status = 'idle';
+    CREATE INDEX tasks_finished ON tasks (finished_at);
+    CREATE TABLE pruned_tasks (
+        state  TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        tasks  BIGINT NOT NULL,
+        PRIMARY KEY (state, reason)
+    );
+    """,
 )

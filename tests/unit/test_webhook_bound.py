@@ -65,7 +65,7 @@ async def test_no_more_than_the_cap_are_handled_at_once() -> None:
             asyncio.create_task(client.post("/hook", json=update(n), headers=headers))
             for n in range(1, 301)
         ]
-        await until(lambda: running == 256)
+        await until(lambda: running == 256 and sum(post.done() for post in posts) == 256)
         await asyncio.sleep(0.1)  # time enough for any more to start, were they allowed
         assert running == 256
         assert sum(post.done() for post in posts) == 256  # the other 44 POSTs wait

@@ -4,7 +4,6 @@ and the middleware, which refuses before any service is asked."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from bot.language import texts
 from bot.runtime.throttle import Buckets, Throttle, Verdict
 from tests.i18n import EN
 from tests.routing.test_one_call import callback, count_calls
-from tests.routing.test_routing import GROUP, Harness, group_message, harness, message
+from tests.routing.test_routing import Harness, group_message, harness, message
 
 __all__ = ["harness"]
 
@@ -108,11 +107,3 @@ async def test_group_chatter_is_not_counted(harness: Harness) -> None:
     assert [r.text for r in harness.session.of(SendMessage)] == [
         texts.group_limit_show(EN, None, 0)
     ]
-    assert GROUP["id"] < 0
-
-
-async def test_defaults_let_a_person_send_twenty_at_once(tmp_path: Path) -> None:
-    from tests.routing.test_routing import settings
-
-    cfg = settings(tmp_path)
-    assert cfg.throttle_user_per_minute == 20 and cfg.throttle_group_per_minute == 20

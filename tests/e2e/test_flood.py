@@ -28,8 +28,11 @@ async def test_a_flooded_group_does_not_hold_up_a_private_chat(env: Env, bot_run
         # Every update was taken in; the group's beyond its allowance were refused unasked.
         await tg.wait_until(lambda: throttled(app) == len(CROWD) - 20)
         group_before = [s for s in tg.sent[: tg.sent.index(private)] if s.chat_id == GROUP]
+        # The group gets at most its allowance of answers (and one "slow down"), sent or queued.
+        answered = len(tg.sent_to(GROUP)) + app.replies.waiting(GROUP)
     assert "0 of 5" in (private.text or "")
     # Telegram lets the bot answer the group about once every 3 s: the private answer did not
     # wait behind twenty of them.
     assert len(group_before) < 20
+    assert answered <= 20 + 1
     assert tg.count_429 == 0

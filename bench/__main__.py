@@ -1,4 +1,4 @@
-"""`python -m bench <scenario>`: burst, intake, latency, memory, or all."""
+"""`python -m bench <scenario>`: burst, intake, latency, memory, aged, or all."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import os
 import platform
 
-from bench import scenarios
+from bench import aged, scenarios
 
 
 def main() -> None:
@@ -24,6 +24,9 @@ def main() -> None:
     lat.add_argument("--tasks", type=int, default=20)
     m = sub.add_parser("memory", help="peak RSS with many tasks open")
     m.add_argument("--open", type=int, default=5000)
+    a = sub.add_parser("aged", help="intake and lag with 1M finished tasks vs an empty table")
+    a.add_argument("--finished", type=int, default=1_000_000)
+    a.add_argument("--rounds", type=int, default=2)
     sub.add_parser("all", help="every scenario with its defaults")
     args = parser.parse_args()
 
@@ -38,6 +41,8 @@ def main() -> None:
         asyncio.run(scenarios.latency(args.tasks))
     elif args.scenario == "memory":
         asyncio.run(scenarios.memory(args.open))
+    elif args.scenario == "aged":
+        asyncio.run(aged.aged(args.finished, rounds=args.rounds))
     else:
 
         async def every() -> None:

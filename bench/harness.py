@@ -8,7 +8,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +55,9 @@ async def rig(
     spread: float = 0.0,
     enforce_limits: bool = True,
     env: dict[str, str] | None = None,
+    prepare: Callable[[Path], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Rig]:
+    """`prepare` gets the database file's path before the bot starts (to fill it)."""
     telegram = FakeTelegram(TOKEN, enforce_limits=enforce_limits)
     gptunnel = FakeGPTunnel(API_KEY, default_duration=duration, spread=spread, seed=7)
     await telegram.start()
@@ -75,6 +77,8 @@ async def rig(
                 **(env or {}),
             }
         )
+        if prepare is not None:
+            await prepare(workdir / "bench.sqlite3")
         log = (workdir / "bot.log").open("wb")
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=workdir, env=environ, stdout=log, stderr=log

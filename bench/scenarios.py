@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from bench.harness import percentile, push_prompts, report, rig, wait_until
+
+Prepare = Callable[[Path], Awaitable[None]] | None
 
 
 async def burst(users: int = 1000, duration: float = 4.0) -> dict[str, float]:
@@ -39,10 +43,12 @@ async def burst(users: int = 1000, duration: float = 4.0) -> dict[str, float]:
     return figures
 
 
-async def intake(open_tasks: int = 1000, more: int = 500, rps: float = 25.0) -> dict[str, float]:
+async def intake(
+    open_tasks: int = 1000, more: int = 500, rps: float = 25.0, prepare: Prepare = None
+) -> dict[str, float]:
     """Many tasks open and being polled; how fast do new prompts reach GPTunnel?"""
     env = {"GPTUNNEL_MAX_RPS": str(rps)}
-    async with rig(duration=3600, env=env) as r:
+    async with rig(duration=3600, env=env, prepare=prepare) as r:
         tg, gpt = r.telegram, r.gptunnel
         push_prompts(tg, range(1, open_tasks + 1), "open task")
         await wait_until(lambda: len(gpt.creates) >= open_tasks, timeout=300, what="open tasks")
@@ -89,9 +95,11 @@ def _worst_second(times: list[float]) -> int:
     return worst
 
 
-async def latency(tasks: int = 20, duration: float = 8.0, spread: float = 0.4) -> dict[str, float]:
+async def latency(
+    tasks: int = 20, duration: float = 8.0, spread: float = 0.4, prepare: Prepare = None
+) -> dict[str, float]:
     """From "ready upstream" to the photo in the chat, once the bot has learned the model."""
-    async with rig(duration=duration, spread=spread) as r:
+    async with rig(duration=duration, spread=spread, prepare=prepare) as r:
         tg, gpt = r.telegram, r.gptunnel
         # Round one teaches the scheduler how long this model takes (kept in storage).
         push_prompts(tg, range(1, tasks + 1), "warm-up")

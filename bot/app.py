@@ -38,6 +38,7 @@ from bot.ops.metrics import Metrics
 from bot.pipeline.kickoff import Kickoff
 from bot.pipeline.loop import Poller
 from bot.pipeline.polling import PollStep
+from bot.pipeline.retention import Retention
 from bot.pipeline.scheduler import PollScheduler
 from bot.pipeline.submission import Submitter
 from bot.pipeline.upstream import UpstreamErrors
@@ -45,8 +46,10 @@ from bot.runtime.assembly import App
 from bot.runtime.middlewares import LogContext, UpdatesInFlight
 from bot.runtime.serve import serve
 from bot.runtime.startup import step
+from bot.runtime.throttle import Throttle, ThrottleMiddleware
 from bot.settings import Settings
 from bot.telegram import webhook
+from bot.telegram.outbox import Outbox
 from bot.telegram.sender import Sender
 from bot.telegram.session import TelegramSession
 from handlers import build_router
@@ -76,6 +79,8 @@ class Parts:
 
     settings: Settings
     sender: Sender
+    replies: Outbox
+    metrics: Metrics
     translator: Translator
     languages: LanguageService
     drawing: Drawing
@@ -109,6 +114,7 @@ def build_parts(
     tasks = TaskStore.over(db)
     users = UserRepository(db)
     sender = Sender(bot, metrics=metrics)
+    replies = Outbox(sender, metrics=metrics)
     translator = Translator(build_i18n())
     languages = LanguageService(users)
     superseded = Superseded()
@@ -121,6 +127,7 @@ def build_parts(
     ending = Ending(
         tasks=tasks.steps,
         sender=sender,
+        replies=replies,
         translator=translator,
         superseded=superseded,
         progress=progress,
@@ -129,7 +136,12 @@ def build_parts(
     status = StatusMessages(
         sender=sender, tasks=tasks.steps, translator=translator, superseded=superseded
     )
-    originals = Originals(originals=OriginalRepository(db), tasks=tasks.steps, sender=sender)
+    originals = Originals(
+        originals=OriginalRepository(db),
+        tasks=tasks.steps,
+        sender=sender,
+        cooldown=settings.original_cooldown,
+    )
     photos = PhotoDelivery(
         bot=bot,
         sender=sender,
@@ -184,6 +196,7 @@ def build_parts(
         ending=ending,
         idle_wait=POLLER_IDLE_WAIT,
         metrics=metrics,
+        retention=Retention(tasks=tasks.retention, keep_days=settings.task_retention_days),
     )
     quotas = Quotas(settings=settings, tasks=tasks.intake, users=users, chats=ChatRepository(db))
     drawing = Drawing(
@@ -195,10 +208,13 @@ def build_parts(
     return Parts(
         settings=settings,
         sender=sender,
+        replies=replies,
+        metrics=metrics,
         translator=translator,
         languages=languages,
         drawing=drawing,
-        my_tasks=MyTasks(tasks=tasks.history, notify=ending.notify),
+        # Queued, not awaited: /cancel answers without waiting for the chat's pace.
+        my_tasks=MyTasks(tasks=tasks.history, notify=ending.notify_later),
         quotas=quotas,
         originals=originals,
         admin=AdminService(
@@ -223,6 +239,7 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
         disable_fsm=True,
         settings=parts.settings,
         sender=parts.sender,
+        replies=parts.replies,
         drawing=parts.drawing,
         my_tasks=parts.my_tasks,
         quotas=parts.quotas,
@@ -233,6 +250,21 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
     if inflight is not None:
         dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(LogContext())
+    # Before anything that costs: the language look-up, filters, handlers.
+    settings = parts.settings
+    throttle = Throttle(
+        person_per_minute=settings.throttle_user_per_minute,
+        chat_per_minute=settings.throttle_group_per_minute,
+    )
+    dispatcher.update.outer_middleware(
+        ThrottleMiddleware(
+            throttle,
+            replies=parts.replies,
+            sender=parts.sender,
+            translator=parts.translator,
+            metrics=parts.metrics,
+        )
+    )
     # Every handler gets `i18n` set to the asker's language (stored /lang, else Telegram's).
     LanguageMiddleware(parts.translator.i18n, parts.languages).setup(dispatcher)
     dispatcher.include_router(build_router())
@@ -265,6 +297,8 @@ async def create_app(settings: Settings) -> App:
         poller=parts.poller,
         status=parts.status,
         sender=parts.sender,
+        replies=parts.replies,
+        originals=parts.originals,
         metrics=metrics,
         inflight=inflight,
         translator=parts.translator,

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_active_tasks: int = Field(default=2, ge=0)  # 0: no cap
     group_daily_limit: int = Field(default=0, ge=0)  # 0: groups have no limit of their own
+    # Updates a minute (and at once) past which a person, or a group, is answered "slow down"
+    # once and then not at all; 0: no such limit.
+    throttle_user_per_minute: float = Field(default=20.0, ge=0)
+    throttle_group_per_minute: float = Field(default=20.0, ge=0)
+    # Seconds between two "original file" sends for one person; 0: no wait.
+    original_cooldown: float = Field(default=10.0, ge=0)
+    # Days a finished task is kept before it is pruned (counted into /stats's totals first).
+    # At least a week: /stats's 7-day figures, today's quota and duplicate updates read them.
+    task_retention_days: int = Field(default=30, ge=7)
 
     @field_validator("bot_token")
     @classmethod

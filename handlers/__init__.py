@@ -3,10 +3,13 @@
 from aiogram import Router
 
 from handlers import admin, common, group, history, image_buttons, private
+from handlers.channel_senders import RefuseChannelSenders
 
 
 def build_router() -> Router:
     root = Router(name="root")
+    # Whatever handler a message matches, one written as a channel is refused first.
+    root.message.middleware(RefuseChannelSenders())
     # Commands every chat shares come first; the private router ends with catch-alls.
     # Fresh routers each time: an aiogram Router can belong to only one parent.
     # The operator's commands first: for anyone else they fall through to "unknown command".

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.language import texts
 from bot.ops.admin import AdminService, UnknownUser
-from bot.telegram.sender import Sender
+from bot.telegram.outbox import Replies
 from handlers.numbers import whole_number
 from handlers.replies import reply
 
@@ -38,40 +38,40 @@ def _target_and_number(args: str | None, *, minimum: int) -> tuple[str, int] | N
 
 
 async def on_grant(
-    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+    message: Message, command: CommandObject, replies: Replies, admin: AdminService, i18n: I18n
 ) -> None:
     _ = i18n.gettext
     parsed = _target_and_number(command.args, minimum=1)
     if parsed is None:
-        await reply(sender, message, texts.admin_usage(_, "grant"))
+        await reply(replies, message, texts.admin_usage(_, "grant"), droppable=True)
         return
     outcome = await admin.grant(*parsed)
     if isinstance(outcome, UnknownUser):
-        await reply(sender, message, texts.admin_unknown_user(_, outcome.who))
+        await reply(replies, message, texts.admin_unknown_user(_, outcome.who))
         return
     text = texts.admin_granted(_, outcome.user_id, outcome.extra, outcome.limit)
-    await reply(sender, message, text)
+    await reply(replies, message, text)
 
 
 async def on_setlimit(
-    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+    message: Message, command: CommandObject, replies: Replies, admin: AdminService, i18n: I18n
 ) -> None:
     _ = i18n.gettext
     parsed = _target_and_number(command.args, minimum=0)
     if parsed is None:
-        await reply(sender, message, texts.admin_usage(_, "setlimit"))
+        await reply(replies, message, texts.admin_usage(_, "setlimit"), droppable=True)
         return
     outcome = await admin.set_limit(*parsed)
     if isinstance(outcome, UnknownUser):
-        await reply(sender, message, texts.admin_unknown_user(_, outcome.who))
+        await reply(replies, message, texts.admin_unknown_user(_, outcome.who))
         return
-    await reply(sender, message, texts.admin_limit_set(_, outcome.user_id, parsed[1]))
+    await reply(replies, message, texts.admin_limit_set(_, outcome.user_id, parsed[1]))
 
 
 async def _ban(
     message: Message,
     command: CommandObject,
-    sender: Sender,
+    replies: Replies,
     admin: AdminService,
     i18n: I18n,
     *,
@@ -80,30 +80,30 @@ async def _ban(
     _ = i18n.gettext
     parts = (command.args or "").split()
     if len(parts) != 1:
-        await reply(sender, message, texts.admin_usage(_, "ban" if banned else "unban"))
+        await reply(replies, message, texts.admin_usage(_, "ban" if banned else "unban"))
         return
     outcome = await admin.set_banned(parts[0], banned)
     if isinstance(outcome, UnknownUser):
-        await reply(sender, message, texts.admin_unknown_user(_, outcome.who))
+        await reply(replies, message, texts.admin_unknown_user(_, outcome.who))
         return
     user_id = outcome.user_id
     text = texts.admin_banned(_, user_id) if banned else texts.admin_unbanned(_, user_id)
-    await reply(sender, message, text)
+    await reply(replies, message, text)
 
 
 async def on_ban(
-    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+    message: Message, command: CommandObject, replies: Replies, admin: AdminService, i18n: I18n
 ) -> None:
-    await _ban(message, command, sender, admin, i18n, banned=True)
+    await _ban(message, command, replies, admin, i18n, banned=True)
 
 
 async def on_unban(
-    message: Message, command: CommandObject, sender: Sender, admin: AdminService, i18n: I18n
+    message: Message, command: CommandObject, replies: Replies, admin: AdminService, i18n: I18n
 ) -> None:
-    await _ban(message, command, sender, admin, i18n, banned=False)
+    await _ban(message, command, replies, admin, i18n, banned=False)
 
 
-async def on_stats(message: Message, sender: Sender, admin: AdminService, i18n: I18n) -> None:
+async def on_stats(message: Message, replies: Replies, admin: AdminService, i18n: I18n) -> None:
     figures = await admin.stats()
     text = texts.stats(
         i18n.gettext,
@@ -117,7 +117,7 @@ async def on_stats(message: Message, sender: Sender, admin: AdminService, i18n: 
         open_now=figures.open_now,
         balance=figures.balance,
     )
-    await reply(sender, message, text)
+    await reply(replies, message, text)
 
 
 def make_router() -> Router:

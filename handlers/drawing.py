@@ -22,13 +22,16 @@ from bot.drawing.outcomes import (
 from bot.drawing.prompts import PromptProblem
 from bot.drawing.requests import DrawRequest, Person, Place
 from bot.language import texts
-from bot.telegram.sender import Sender
+from bot.telegram.outbox import Replies
 from handlers.replies import reply, thread_of
 
 
 def person_of(message: Message) -> Person | None:
-    # Anonymous admins and linked channels write as a chat: that chat is who asks.
+    """Who asks: the user, or for an anonymous admin (writing as the group) the group. Nobody
+    for a channel writing in a group (see handlers/channel_senders.py)."""
     if message.sender_chat is not None:
+        if message.sender_chat.id != message.chat.id:
+            return None
         return Person(id=message.sender_chat.id, username=message.sender_chat.username)
     user = message.from_user
     if user is None:
@@ -88,7 +91,7 @@ def outcome_text(outcome: ButtonOutcome, i18n: I18n, *, private: bool) -> str | 
 
 
 async def draw(
-    message: Message, prompt: str | None, *, sender: Sender, drawing: Drawing, i18n: I18n
+    message: Message, prompt: str | None, *, replies: Replies, drawing: Drawing, i18n: I18n
 ) -> None:
     person = person_of(message)
     if person is None:
@@ -97,4 +100,4 @@ async def draw(
     outcome = await drawing.draw(request)
     text = outcome_text(outcome, i18n, private=not request.place.is_group)
     if text is not None:
-        await reply(sender, message, text)
+        await reply(replies, message, text, droppable=True)

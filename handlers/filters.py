@@ -9,6 +9,7 @@ every prompt back behind the GIL. A `BaseFilter` with an async `__call__` runs i
 from __future__ import annotations
 
 from aiogram.filters import BaseFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 
 
@@ -35,6 +36,11 @@ class TextStartsWith(BaseFilter):
 
     async def __call__(self, message: Message) -> bool:
         return message.text is not None and message.text.startswith(self.prefix)
+
+
+def data_prefix(kind: type[CallbackData]) -> str:
+    """What every packed button of a kind starts with (`redraw:`), parsable or not."""
+    return kind.__prefix__ + kind.__separator__
 
 
 class DataStartsWith(BaseFilter):

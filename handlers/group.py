@@ -7,8 +7,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.enums import ChatType
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
@@ -17,7 +16,8 @@ from bot.drawing.draw import Drawing
 from bot.drawing.prompts import command_prompt, mention_prompt
 from bot.drawing.quotas import Quotas
 from bot.language import texts
-from bot.telegram.sender import Sender
+from bot.telegram.outbox import Replies
+from handlers.chat_admins import is_chat_admin
 from handlers.drawing import draw
 from handlers.filters import ChatTypeIs
 from handlers.numbers import whole_number
@@ -45,7 +45,7 @@ class MentionsBot(BaseFilter):
 async def on_draw(
     message: Message,
     command: CommandObject,
-    sender: Sender,
+    replies: Replies,
     drawing: Drawing,
     i18n: I18n,
 ) -> None:
@@ -53,43 +53,29 @@ async def on_draw(
     if not (command.args or "").strip() and replied is not None:
         replied_text = replied.text or replied.caption
         if not replied_text or not replied_text.strip():
-            await reply(sender, message, texts.reply_has_no_text(i18n.gettext))
+            await reply(replies, message, texts.reply_has_no_text(i18n.gettext), droppable=True)
             return
-        await draw(message, replied_text, sender=sender, drawing=drawing, i18n=i18n)
+        await draw(message, replied_text, replies=replies, drawing=drawing, i18n=i18n)
         return
     prompt = command_prompt(command.args, None)
-    await draw(message, prompt, sender=sender, drawing=drawing, i18n=i18n)
+    await draw(message, prompt, replies=replies, drawing=drawing, i18n=i18n)
 
 
 async def on_mention(
     message: Message,
     prompt: str,
-    sender: Sender,
+    replies: Replies,
     drawing: Drawing,
     i18n: I18n,
 ) -> None:
-    await draw(message, prompt, sender=sender, drawing=drawing, i18n=i18n)
-
-
-async def is_chat_admin(message: Message, bot: Bot) -> bool:
-    """Telegram's own administrators of this chat (an anonymous admin writes as the chat)."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id == message.chat.id
-    if message.from_user is None:
-        return False
-    try:
-        member = await bot.get_chat_member(message.chat.id, message.from_user.id)
-    except TelegramAPIError as exc:
-        log.info("could not check admin rights in chat %s: %s", message.chat.id, exc)
-        return False
-    return member.status in (ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR)
+    await draw(message, prompt, replies=replies, drawing=drawing, i18n=i18n)
 
 
 async def on_group_limit(
     message: Message,
     command: CommandObject,
     bot: Bot,
-    sender: Sender,
+    replies: Replies,
     quotas: Quotas,
     i18n: I18n,
 ) -> None:
@@ -97,17 +83,17 @@ async def on_group_limit(
     args = (command.args or "").strip()
     if not args:
         limit, used = await quotas.of_group(message.chat.id)
-        await reply(sender, message, texts.group_limit_show(_, limit, used))
+        await reply(replies, message, texts.group_limit_show(_, limit, used))
         return
     limit = whole_number(args)
     if limit is None or limit > MAX_GROUP_LIMIT:
-        await reply(sender, message, texts.group_limit_usage(_))
+        await reply(replies, message, texts.group_limit_usage(_), droppable=True)
         return
     if not await is_chat_admin(message, bot):
-        await reply(sender, message, texts.group_limit_not_admin(_))
+        await reply(replies, message, texts.group_limit_not_admin(_), droppable=True)
         return
     await quotas.set_group_limit(message.chat.id, limit)
-    await reply(sender, message, texts.group_limit_set(_, limit or None))
+    await reply(replies, message, texts.group_limit_set(_, limit or None))
 
 
 def make_router() -> Router:

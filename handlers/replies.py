@@ -1,4 +1,5 @@
-"""Shared reply plumbing for the routers: every reply goes through the one Sender."""
+"""Shared reply plumbing for the routers: replies are queued for their chat (never awaited
+at Telegram's pace); answers to button presses go at once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
 
+from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -18,28 +20,32 @@ def thread_of(message: Message) -> int | None:
 
 
 async def reply(
-    sender: Sender, message: Message, text: str, *, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Reply to a message; a reply that cannot be sent is logged, never raised into aiogram."""
-    try:
-        return await sender(
-            SendMessage(
-                chat_id=message.chat.id,
-                text=text,
-                message_thread_id=thread_of(message),
-                reply_parameters=ReplyParameters(
-                    message_id=message.message_id, allow_sending_without_reply=True
-                ),
-                reply_markup=markup,
-            )
-        )
-    except TelegramAPIError as exc:
-        log.info("could not reply in chat %s: %s", message.chat.id, exc)
-        return None
+    replies: Replies,
+    message: Message,
+    text: str,
+    *,
+    markup: InlineKeyboardMarkup | None = None,
+    droppable: bool = False,
+) -> None:
+    """Queue a reply to a message and return at once. `droppable`: a refusal or a hint, left
+    out when the chat already has a queue of replies waiting."""
+    await replies.post(
+        SendMessage(
+            chat_id=message.chat.id,
+            text=text,
+            message_thread_id=thread_of(message),
+            reply_parameters=ReplyParameters(
+                message_id=message.message_id, allow_sending_without_reply=True
+            ),
+            reply_markup=markup,
+        ),
+        droppable=droppable,
+    )
 
 
 async def answer_callback(sender: Sender, query: CallbackQuery, text: str | None = None) -> None:
-    """Stop the button's spinner (with a short notice); never raised into aiogram."""
+    """Stop the button's spinner (with a short notice), at once: not paced, not queued; never
+    raised into aiogram."""
     try:
         await sender(AnswerCallbackQuery(callback_query_id=query.id, text=text))
     except TelegramAPIError as exc:

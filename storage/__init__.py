@@ -18,13 +18,14 @@ from storage.intake import (
 )
 from storage.leases import Lease, LeaseRepository
 from storage.meta import MetaRepository
-from storage.originals import Original, OriginalRepository
+from storage.originals import Original, OriginalRef, OriginalRepository
 from storage.outbox import OutboxRepository, Parcel
 from storage.port import Database, Dialect
 from storage.stats import Figures, StatsRepository
 from storage.task import NewTask, Task, TaskState
 from storage.task_history import TaskHistory
 from storage.task_queue import TaskQueue
+from storage.task_retention import TaskRetention
 from storage.task_steps import TaskSteps
 from storage.task_store import TaskStore
 from storage.users import UserRepository
@@ -45,6 +46,7 @@ __all__ = [
     "MetaRepository",
     "NewTask",
     "Original",
+    "OriginalRef",
     "OriginalRepository",
     "OutboxRepository",
     "OverQuota",
@@ -54,6 +56,7 @@ __all__ = [
     "TaskHistory",
     "TaskIntake",
     "TaskQueue",
+    "TaskRetention",
     "TaskState",
     "TaskSteps",
     "TaskStore",

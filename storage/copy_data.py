@@ -29,6 +29,7 @@ TABLES = (
     Table("admin_alerts", ("kind",)),
     Table("meta", ("key",)),
     Table("originals", ("task_id",), batch=20),  # whole pictures: a few at a time
+    Table("pruned_tasks", ("state", "reason")),
 )
 
 

@@ -1,4 +1,7 @@
-"""Read-only figures for the operator's /stats."""
+"""Read-only figures for the operator's /stats.
+
+Daily figures come from the tasks still kept (TASK_RETENTION_DAYS, at least a week); totals add
+the counts of tasks pruned since (`pruned_tasks`). Durations are those of the kept tasks."""
 
 from __future__ import annotations
 
@@ -36,12 +39,19 @@ class StatsRepository:
             "SELECT finished_at - created_at FROM tasks "
             "WHERE state = 'delivered' AND finished_at IS NOT NULL ORDER BY 1"
         )
+        pruned = await self._db.fetchall("SELECT state, reason, tasks FROM pruned_tasks")
+        pruned_delivered = sum(int(row[2]) for row in pruned if row[0] == "delivered")
+        failure_counts = {str(row[0]): int(row[1]) for row in failures}
+        for row in pruned:
+            if row[0] == "failed":
+                reason = str(row[1]) if row[1] else "None"
+                failure_counts[reason] = failure_counts.get(reason, 0) + int(row[2])
         return Figures(
             users_today=await one(active, (day_start,)),
             users_week=await one(active, (week_start,)),
             images_today=await one(delivered + " AND finished_at >= ?", (day_start,)),
-            images_total=await one(delivered),
-            failures={str(row[0]): int(row[1]) for row in failures},
+            images_total=await one(delivered) + pruned_delivered,
+            failures=failure_counts,
             durations=[float(row[0]) for row in durations],
             open_now=await one(
                 "SELECT COUNT(*) FROM tasks "

@@ -59,6 +59,8 @@ class Task:
     # The asker's language at intake, for texts sent from the background loop.
     locale: str = "en"
     upstream_status: str | None = None
+    # The message the picture went out as; its buttons are honoured under that message only.
+    picture_message_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Task:

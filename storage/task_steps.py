@@ -97,11 +97,13 @@ class TaskSteps:
             (next_at, attempts, now, task_id),
         )
 
-    async def mark_delivered(self, task_id: int, now: float) -> bool:
+    async def mark_delivered(
+        self, task_id: int, now: float, *, picture_message_id: int | None = None
+    ) -> bool:
         changed = await self._db.execute(
-            "UPDATE tasks SET state = 'delivered', finished_at = ?, updated_at = ? "
-            "WHERE id = ? AND state = 'ready'",
-            (now, now, task_id),
+            "UPDATE tasks SET state = 'delivered', finished_at = ?, updated_at = ?, "
+            "picture_message_id = ? WHERE id = ? AND state = 'ready'",
+            (now, now, picture_message_id, task_id),
         )
         return changed == 1
 

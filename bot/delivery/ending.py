@@ -17,6 +17,7 @@ from bot.language import texts
 from bot.language.catalogues import Translator
 from bot.ops.metrics import Metrics
 from bot.telegram.errors import chat_gone
+from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 from storage import Task, TaskSteps
 
@@ -29,6 +30,7 @@ class Ending:
         *,
         tasks: TaskSteps,
         sender: Sender,
+        replies: Replies,
         translator: Translator,
         superseded: Superseded,
         progress: ProgressEdits,
@@ -37,6 +39,7 @@ class Ending:
     ) -> None:
         self._tasks = tasks
         self._send = sender
+        self._replies = replies
         # Texts in the language the task was asked in (no Telegram update here to read it from).
         self._t = translator
         self._superseded = superseded
@@ -54,6 +57,27 @@ class Ending:
         log.info("task %s failed: %s (quota refunded)", task.id, failure.value)
         self._metrics.failed(failure.value, task.model)
         await self.notify(failed, failure)
+
+    async def notify_later(self, task: Task, failure: Failure) -> None:
+        """The same notice, queued behind the chat's other replies, for a caller that must
+        not wait for Telegram's pace (a handler). The status message becomes the notice; if
+        it is gone by then, /cancel's own answer has said it anyway."""
+        text = texts.failure(self._t(task.locale), failure)
+        if not text:
+            return
+        if task.status_message_id is not None:
+            await self._replies.post(
+                EditMessageText(chat_id=task.chat_id, message_id=task.status_message_id, text=text)
+            )
+            return
+        await self._replies.post(
+            SendMessage(
+                chat_id=task.chat_id,
+                text=text,
+                reply_parameters=reply_to(task),
+                message_thread_id=task.thread_id,
+            )
+        )
 
     async def notify(self, task: Task, failure: Failure) -> None:
         """Tell the person why their task ended (it is already marked so in storage)."""

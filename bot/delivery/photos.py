@@ -19,7 +19,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import SendDocument, SendPhoto
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.delivery.ending import Ending
@@ -101,7 +101,9 @@ class PhotoDelivery:
                     await self._originals.keep(task, raw, url)
                 prepared = await asyncio.to_thread(prepare_photo, raw, f"picture-{task.id}")
                 del raw
-                await self._send_image(task, prepared.data, prepared.filename, prepared.as_document)
+                sent = await self._send_image(
+                    task, prepared.data, prepared.filename, prepared.as_document
+                )
         except GPTunnelError as exc:
             if exc.kind is ErrorKind.TRANSIENT:
                 await self._retry(task, f"download: {exc}", Failure.DOWNLOAD_FAILED)
@@ -126,18 +128,23 @@ class PhotoDelivery:
                 log.warning("task %s: Telegram refused the image: %s", task.id, exc)
                 await self._ending.fail(task, Failure.DELIVERY_FAILED)
             return
-        if await self._tasks.mark_delivered(task.id, self._clock()):
+        # The picture's own message: its buttons are honoured under it and nowhere else.
+        if await self._tasks.mark_delivered(
+            task.id, self._clock(), picture_message_id=sent.message_id
+        ):
             log.info("task %s delivered to chat %s", task.id, task.chat_id)
             self._metrics.delivered(task.model, self._clock() - (task.ready_at or self._clock()))
         await self._status.remove(task)
 
-    async def _send_image(self, task: Task, data: bytes, filename: str, as_document: bool) -> None:
+    async def _send_image(
+        self, task: Task, data: bytes, filename: str, as_document: bool
+    ) -> Message:
         reply = reply_to(task)
         caption = texts.caption(task.prompt)
         keyboard = buttons.keyboard(self._t(task.locale), task.id)
         if not as_document:
             try:
-                await self._send(
+                return await self._send(
                     SendPhoto(
                         chat_id=task.chat_id,
                         photo=BufferedInputFile(data, filename),
@@ -148,13 +155,12 @@ class PhotoDelivery:
                     ),
                     priority=Priority.PHOTO,
                 )
-                return
             except TelegramBadRequest as exc:
                 if chat_gone(exc):
                     raise
                 # Telegram would not take it as a photo; the file itself usually goes through.
                 log.info("task %s: photo refused (%s), sending as a document", task.id, exc)
-        await self._send(
+        return await self._send(
             SendDocument(
                 chat_id=task.chat_id,
                 document=BufferedInputFile(data, filename),

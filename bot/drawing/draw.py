@@ -9,7 +9,7 @@ from typing import Protocol
 from bot.drawing.intake import Intake
 from bot.drawing.outcomes import Accepted, ButtonOutcome, Outcome, PromptRefused, UnknownTask
 from bot.drawing.prompts import check_prompt
-from bot.drawing.requests import DrawRequest
+from bot.drawing.requests import DrawRequest, Place
 from storage import Task, TaskSteps
 
 
@@ -43,15 +43,32 @@ class Drawing:
         return outcome
 
     async def again(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
-        """The prompt of a picture in this chat, drawn anew for whoever pressed "again"."""
+        """The prompt of the picture pressed under, drawn anew for whoever pressed "again".
+
+        Button data comes from the client: a modified one can put any task's id under any
+        message. Only the picture's own message counts (`request.place` is where the button
+        was pressed), so a forged button reveals no other prompt, not even one of this chat
+        whose picture a moderator deleted."""
         task = await self._tasks.get(task_id)
-        if task is None or task.chat_id != request.place.chat_id:
+        if task is None or not under_its_picture(task, request.place):
             return UnknownTask()
         return await self.draw(replace(request, prompt=task.prompt))
 
     async def redraw(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
-        """One of the presser's own earlier prompts (from /history), drawn anew."""
+        """One of the asker's own earlier prompts (from /history), drawn anew; in a group only
+        one asked in that group, as /history there lists no other."""
         task = await self._tasks.get(task_id)
         if task is None or task.user_id != request.person.id:
             return UnknownTask()
+        if request.place.is_group and task.chat_id != request.place.chat_id:
+            return UnknownTask()
         return await self.draw(replace(request, prompt=task.prompt))
+
+
+def under_its_picture(task: Task, place: Place) -> bool:
+    """A button pressed under the message the task's picture was sent as."""
+    return (
+        task.chat_id == place.chat_id
+        and task.picture_message_id is not None
+        and task.picture_message_id == place.message_id
+    )

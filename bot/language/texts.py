@@ -167,8 +167,25 @@ def redraw_started(_: Gettext) -> str:
     return _("redraw-started")
 
 
-def cancelled(_: Gettext, count: int) -> str:
-    return _("cancel-none") if count == 0 else _("cancel-done").format(count=count)
+def cancelled(_: Gettext, stopped: int, drawing: int = 0) -> str:
+    """What /cancel did: the prompts stopped (refunded), and those GPTunnel is already drawing
+    (they still come, and stay charged)."""
+    if stopped == 0 and drawing == 0:
+        return _("cancel-none")
+    lines = []
+    if stopped:
+        lines.append(_("cancel-done").format(count=stopped))
+    if drawing:
+        lines.append(_("cancel-already-drawing").format(count=drawing))
+    return "\n".join(lines)
+
+
+def slow_down(_: Gettext) -> str:
+    return _("slow-down")
+
+
+def channel_refused(_: Gettext) -> str:
+    return _("channel-refused")
 
 
 # --- groups -------------------------------------------------------------------------------
@@ -289,6 +306,10 @@ def image_unknown(_: Gettext) -> str:
 
 def original_gone(_: Gettext) -> str:
     return _("original-gone")
+
+
+def original_too_soon(_: Gettext) -> str:
+    return _("original-too-soon")
 
 
 def progress(_: Gettext, *, position: int | None, elapsed: float, estimate: float | None) -> str:

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
+from bot.ops.open_tasks import OpenTaskCount
 from storage import TaskQueue
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ class HttpServer:
     ) -> None:
         self._health = health
         self._metrics = metrics
-        self._tasks = tasks
+        self._open_tasks = OpenTaskCount(tasks.count_open)
         self._host = host
         self._port = port
         self.web_app = web.Application()
@@ -63,7 +64,7 @@ class HttpServer:
     async def _metrics_page(self, _request: web.Request) -> web.Response:
         open_tasks: int | None = None
         try:
-            open_tasks = await self._tasks.count_open()
+            open_tasks = await self._open_tasks.get()
         except Exception:
             log.warning("metrics: open tasks could not be counted", exc_info=True)
         body = self._metrics.render(open_tasks)

@@ -60,6 +60,16 @@ class Metrics:
         self.telegram_429 = Counter(
             f"{PREFIX}_telegram_429", "Telegram flood-control answers (429)", registry=r
         )
+        self.replies_dropped = Counter(
+            f"{PREFIX}_replies_dropped",
+            "Replies not sent because too many already waited in their chat",
+            registry=r,
+        )
+        self.updates_throttled = Counter(
+            f"{PREFIX}_updates_throttled",
+            "Updates refused by the per-person or per-chat throttle, before any work",
+            registry=r,
+        )
         self.quota_refusals = Counter(
             f"{PREFIX}_quota_refusals",
             "Prompts refused because the daily quota was used up",

@@ -17,6 +17,7 @@ from bot.drawing.failures import Failure
 from bot.ops.logs import bind, log_context
 from bot.ops.metrics import Metrics
 from bot.pipeline.polling import PollStep
+from bot.pipeline.retention import Retention
 from bot.pipeline.submission import Submitter
 from storage import Task, TaskQueue, TaskState, TaskSteps
 
@@ -44,8 +45,11 @@ class Poller:
         idle_wait: float = 30.0,
         clock: Callable[[], float] = time.time,
         metrics: Metrics | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self._metrics = metrics or Metrics()
+        # Old finished tasks are pruned beside the loop, for as long as it runs.
+        self._retention = retention
         self._queue = queue
         self._tasks = tasks
         self._submitter = submitter
@@ -77,8 +81,12 @@ class Poller:
     async def start(self) -> None:
         await self.recover()
         self._runner = asyncio.create_task(self._run(), name="poller")
+        if self._retention is not None:
+            self._retention.start()
 
     async def stop(self, timeout: float = 0.0) -> None:
+        if self._retention is not None:
+            await self._retention.stop()
         runner, self._runner = self._runner, None
         if runner is not None:
             runner.cancel()

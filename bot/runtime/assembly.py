@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 
+from bot.delivery.originals import Originals
 from bot.delivery.status import StatusMessages
 from bot.gptunnel import GPTunnelClient
 from bot.language.catalogues import Translator
@@ -15,6 +16,7 @@ from bot.ops.metrics import Metrics
 from bot.pipeline.loop import Poller
 from bot.runtime.middlewares import UpdatesInFlight
 from bot.settings import Settings
+from bot.telegram.outbox import Outbox
 from bot.telegram.sender import Sender
 from storage import Database
 
@@ -29,6 +31,8 @@ class App:
     poller: Poller
     status: StatusMessages
     sender: Sender
+    replies: Outbox
+    originals: Originals
     translator: Translator
     metrics: Metrics = field(default_factory=Metrics)
     inflight: UpdatesInFlight = field(default_factory=UpdatesInFlight)

@@ -38,6 +38,9 @@ async def close_app(app: App) -> None:
         log.warning("shutdown: %s updates were cut short", unfinished)
         app.inflight.cancel()
     await _bounded("stopping status replies", app.status.close(), left())
+    # Replies still queued get half of what is left; the rest of the stop needs some too.
+    await _bounded("sending queued replies", app.replies.close(left() / 2), left())
+    await _bounded("sending original files", app.originals.close(left() / 2), left())
     await _bounded("stopping the Telegram sender", app.sender.close(), left())
     await _bounded("closing the GPTunnel client", app.gptunnel.aclose(), left())
     if app.http is not None:

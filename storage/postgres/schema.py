@@ -81,8 +81,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX originals_age ON originals (created_at);
     """,
-    # 2: several processes on one database: who does the shared work (a lease), the replies
-    # other processes hand to it (an outbox), and a wake-up for it when either has news.
+    # 2 (SQLite's 7): several processes on one database: who does the shared work (a lease),
+    # the replies other processes hand to it (an outbox), and a wake-up for it when either
+    # has news.
     """
     CREATE TABLE leases (
         name       TEXT PRIMARY KEY,
@@ -113,5 +114,27 @@ MIGRATIONS: tuple[str, ...] = (
         FOR EACH STATEMENT EXECUTE FUNCTION drawbot_notify('drawbot_tasks');
     CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
         FOR EACH STATEMENT EXECUTE FUNCTION drawbot_notify('drawbot_outbox');
+    """,
+    # 3 (SQLite's 8): the message a picture was sent as: its buttons act only under it.
+    """
+    ALTER TABLE tasks ADD COLUMN picture_message_id BIGINT;
+    """,
+    # 4 (SQLite's 9): the file_id Telegram gave an original the first time.
+    """
+    ALTER TABLE originals ADD COLUMN file_id TEXT;
+    """,
+    # 5 (SQLite's 10): look-ups that stay small however many finished tasks the table holds,
+    # and the counts of pruned tasks.
+    """
+    CREATE INDEX tasks_due ON tasks (state, next_at);
+    CREATE INDEX tasks_waiting ON tasks (model, id)
+        WHERE state = 'submitted' AND upstream_status = 'idle';
+    CREATE INDEX tasks_finished ON tasks (finished_at);
+    CREATE TABLE pruned_tasks (
+        state  TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        tasks  BIGINT NOT NULL,
+        PRIMARY KEY (state, reason)
+    );
     """,
 )

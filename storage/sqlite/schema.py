@@ -115,4 +115,27 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_unclaimed ON outbox(id) WHERE claimed_by IS NULL
     """,
+    # 8: the message a picture was sent as: its buttons act only under that message.
+    """
+    ALTER TABLE tasks ADD COLUMN picture_message_id INTEGER
+    """,
+    # 9: the file_id Telegram gave an original the first time: later sends reuse it.
+    """
+    ALTER TABLE originals ADD COLUMN file_id TEXT
+    """,
+    # 10: look-ups that stay small however many finished tasks the table holds (the loop's
+    # due tasks, open counts, queue positions, and finding the old ones to prune); and the
+    # counts of pruned tasks, so /stats's totals survive the pruning.
+    """
+    CREATE INDEX tasks_due ON tasks(state, next_at);
+    CREATE INDEX tasks_waiting ON tasks(model, id)
+        WHERE state = 'submitted' AND upstream_status = 'idle';
+    CREATE INDEX tasks_finished ON tasks(finished_at);
+    CREATE TABLE pruned_tasks (
+        state  TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        tasks  INTEGER NOT NULL,
+        PRIMARY KEY (state, reason)
+    )
+    """,
 )

@@ -70,28 +70,44 @@ async def test_owner_and_anonymous_admin_may_set_it_and_zero_removes_it(
         in_russian = await answer_to(tg, group(tg, USER, "/grouplimit 3", language_code="ru"))
     assert by_owner == texts.group_limit_set(EN, None)
     assert by_anonymous == texts.group_limit_set(EN, 7)
-    assert by_channel == texts.group_limit_not_admin(EN)
+    assert by_channel == texts.channel_refused(EN)
     assert in_russian == texts.group_limit_not_admin(RU)
     assert env.rows("SELECT daily_limit FROM chat_limits")[0][0] == 7
 
 
-async def test_anonymous_admins_and_channels_are_charged_to_their_chat(
-    env: Env, bot_running: Any
-) -> None:
+async def test_anonymous_admins_are_charged_to_their_group(env: Env, bot_running: Any) -> None:
     tg = env.telegram
     async with bot_running(daily_limit=1):
         group(tg, USER, "/draw by the group itself", sender_chat_id=GROUP)
         await tg.wait_until(lambda: len(tg.photos(GROUP)) == 1)
-        group(tg, USER, "/draw by a linked channel", sender_chat_id=CHANNEL)
-        await tg.wait_until(lambda: len(tg.photos(GROUP)) == 2)
         # Another anonymous admin of the same group shares the group's own quota.
         refused = await answer_to(tg, group(tg, OTHER, "/draw again", sender_chat_id=GROUP))
         # The person behind it keeps their own quota.
         group(tg, USER, "/draw in person")
         rows = await env.wait_rows(
-            lambda rows: len(rows) == 3 and all(r["state"] == "delivered" for r in rows)
+            lambda rows: len(rows) == 2 and all(r["state"] == "delivered" for r in rows)
         )
-    users = [r["user_id"] for r in rows]
-    assert users == [GROUP, CHANNEL, USER]
+    assert [r["user_id"] for r in rows] == [GROUP, USER]
     assert GROUP_ANONYMOUS_BOT not in {r["user_id"] for r in env.rows()}
     assert (refused or "").startswith("🧮 You have used all 1 pictures")
+
+
+async def test_someone_writing_as_a_channel_is_refused_and_starts_nothing(
+    env: Env, bot_running: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    tg.privacy_mode = False  # the bot sees the channel's chatter too, and must keep quiet
+    async with bot_running():
+        chatter = group(tg, USER, "a channel chatting", sender_chat_id=CHANNEL)
+        asked = [
+            group(tg, USER, text, sender_chat_id=CHANNEL)
+            for text in ("/draw a free picture", "@draw_test_bot another", "/quota", "/history")
+        ]
+        answers = [await answer_to(tg, message_id) for message_id in asked]
+        # A ban on the person is not escaped either: a channel gets nothing at all.
+        group(tg, OTHER, "/draw marker")
+        await tg.wait_for(lambda s: s.is_photo)
+    assert answers == [texts.channel_refused(EN)] * 4
+    assert [c["prompt"] for c in gpt.creates] == ["marker"]
+    assert CHANNEL not in {r["user_id"] for r in env.rows()}
+    assert not [s for s in tg.sent_to(GROUP) if s.reply_to_message_id == chatter]

@@ -59,42 +59,50 @@ async def test_redraw_of_someone_elses_prompt_starts_nothing(env: Env, bot_runni
     assert len(gpt.creates) == 1
 
 
-async def test_cancel_stops_waiting_tasks_refunds_and_never_delivers(
-    env: Env, bot_running: Any
-) -> None:
+async def test_cancel_stops_only_what_gptunnel_has_not_started(env: Env, bot_running: Any) -> None:
     tg, gpt = env.telegram, env.gptunnel
-    gpt.rule("slow", duration=0.6)
-    gpt.rule("marker", duration=1.5)
+    gpt.rule("slow", duration=1.0)
     async with bot_running():
         tg.push_message(USER, USER, "slow one")
-        tg.push_message(USER, USER, "slow two")
         await env.wait_rows(
-            lambda rows: (
-                len(rows) == 2
-                and all(
-                    r["state"] == "submitted" and r["status_message_id"] is not None for r in rows
-                )
-            )
+            lambda rows: rows[0]["state"] == "submitted" and rows[0]["status_message_id"]
         )
+        # GPTunnel stops answering: the next prompt waits as `new`, never sent upstream.
+        await gpt.stop()
+        tg.push_message(USER, USER, "never sent")
+        await env.wait_rows(lambda rows: len(rows) == 2 and rows[1]["status_message_id"])
         ask = tg.push_message(USER, USER, "/cancel")
         answer = await tg.wait_for(lambda s: s.reply_to_message_id == ask)
-        rows = env.rows()
-        # The cap is free again, and the marker outlives both cancelled tasks upstream.
-        tg.push_message(USER, USER, "marker")
-        await tg.wait_for(lambda s: s.is_photo)
+        waiting = env.rows()[1]
+        await gpt.start(port=gpt.port)
+        # The task GPTunnel was drawing still comes: its charge stands.
+        photo = await tg.wait_for(lambda s: s.is_photo)
         await tg.wait_until(
-            lambda: all(
-                tg.current_text(USER, r["status_message_id"])
+            lambda: (
+                tg.current_text(USER, waiting["status_message_id"])
                 == texts.failure(EN, Failure.CANCELLED)
-                for r in rows
             )
         )
-    assert answer.text == texts.cancelled(EN, 2)
-    assert [(r["state"], r["failure"], r["charged"]) for r in rows] == [
-        ("failed", "cancelled", 0)
-    ] * 2
-    assert [p.plain_text for p in tg.photos()] == ["marker"]
+    assert answer.text == texts.cancelled(EN, 1, 1)
+    assert (waiting["state"], waiting["failure"], waiting["charged"]) == ("failed", "cancelled", 0)
+    assert photo.plain_text == "slow one"
+    assert [c["prompt"] for c in gpt.creates] == ["slow one"]
     assert env.charged(USER) == 1
+
+
+async def test_cancel_of_a_task_being_drawn_says_it_still_comes(env: Env, bot_running: Any) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    gpt.rule("slow", duration=1.0)
+    async with bot_running():
+        tg.push_message(USER, USER, "slow one")
+        await env.wait_rows(lambda rows: rows[0]["state"] == "submitted")
+        ask = tg.push_message(USER, USER, "/cancel")
+        answer = await tg.wait_for(lambda s: s.reply_to_message_id == ask)
+        photo = await tg.wait_for(lambda s: s.is_photo)
+        rows = await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
+    assert answer.text == texts.cancelled(EN, 0, 1)
+    assert photo.plain_text == "slow one"
+    assert rows[0]["charged"] == 1
 
 
 async def test_cancel_with_nothing_waiting(env: Env, bot_running: Any) -> None:
@@ -102,7 +110,7 @@ async def test_cancel_with_nothing_waiting(env: Env, bot_running: Any) -> None:
     async with bot_running():
         ask = tg.push_message(USER, USER, "/cancel")
         answer = await tg.wait_for(lambda s: s.reply_to_message_id == ask)
-    assert answer.text == texts.cancelled(EN, 0)
+    assert answer.text == texts.cancelled(EN, 0, 0)
 
 
 async def test_prompt_past_the_cap_is_refused_not_queued(env: Env, bot_running: Any) -> None:

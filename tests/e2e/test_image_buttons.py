@@ -124,3 +124,71 @@ async def test_progress_edits_come_while_drawing_and_never_after_the_picture(
     assert edits, "the status should show progress while the picture is made"
     assert all(("Drawing…" in (e.plain or "")) or ("queue" in (e.plain or "")) for e in edits)
     assert all(e.at < photo.at for e in edits)  # never edited once the picture is there
+
+
+# --- the original file: answered at once, sent after, by file_id once known, capped ------
+
+
+def documents(tg: Any) -> list[Any]:
+    return [s for s in tg.sent if s.method == "sendDocument"]
+
+
+async def test_original_button_is_answered_before_the_upload(env: Env, bot_running: Any) -> None:
+    tg = env.telegram
+    async with bot_running():
+        tg.push_message(USER, USER, "a lantern at night")
+        photo = await tg.wait_for(lambda s: s.is_photo)
+        await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
+        tg.stall_upload("sendDocument", 1.0)  # a slow upload
+        tg.push_callback_query(USER, USER, photo.message_id, buttons(photo)["📎 Original file"])
+        doc = await tg.wait_for(lambda s: s.method == "sendDocument")
+    (answer,) = tg.callback_answers
+    assert answer["text"] is None
+    assert answer["at"] < doc.at  # the spinner stopped before the file arrived
+
+
+async def test_original_is_uploaded_once_then_sent_by_file_id(env: Env, bot_running: Any) -> None:
+    tg = env.telegram
+    async with bot_running(original_cooldown=0):
+        tg.push_message(USER, USER, "a lantern at night")
+        photo = await tg.wait_for(lambda s: s.is_photo)
+        await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
+        original = buttons(photo)["📎 Original file"]
+        for expected in (1, 2, 3):
+            tg.push_callback_query(USER, USER, photo.message_id, original)
+            await tg.wait_until(lambda n=expected: len(documents(tg)) == n)
+            if expected == 2:
+                # Telegram forgets the file (another bot token, say): uploaded again, once.
+                tg.fail_next(
+                    "sendDocument",
+                    status=400,
+                    description="Bad Request: wrong file identifier/HTTP URL specified",
+                )
+    first, second, third = documents(tg)
+    assert [d.file_source for d in documents(tg)] == ["upload", "file_id", "upload"]
+    assert second.file_id == first.file_id
+    assert third.reply_to_message_id == photo.message_id
+    kept = env.rows("SELECT file_id FROM originals")
+    assert kept[0]["file_id"] == third.file_id
+
+
+async def test_a_second_original_within_the_cooldown_sends_nothing(
+    env: Env, bot_running: Any
+) -> None:
+    tg = env.telegram
+    async with bot_running(original_cooldown=60):
+        tg.push_message(USER, USER, "a lantern at night")
+        photo = await tg.wait_for(lambda s: s.is_photo)
+        await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
+        original = buttons(photo)["📎 Original file"]
+        for _ in range(3):
+            tg.push_callback_query(USER, USER, photo.message_id, original)
+        await tg.wait_until(lambda: len(tg.callback_answers) == 3)
+        await tg.wait_until(lambda: len(documents(tg)) == 1)
+        # A marker: everything before it has been handled.
+        tg.push_message(OTHER, OTHER, "marker")
+        await tg.wait_for(lambda s: s.is_photo and s.chat_id == OTHER)
+    # Pressed together: one is sent (answered without a notice), the others are told to wait.
+    answers = [a["text"] for a in tg.callback_answers]
+    assert sorted(answers, key=str) == sorted([None] + [texts.original_too_soon(EN)] * 2, key=str)
+    assert len(documents(tg)) == 1

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
+from bot.language import texts
 from bot.telegram.buttons import ImageAction, ImageButton
+from handlers.history import RedrawButton
+from tests.i18n import EN
 from tests.routing.test_routing import GROUP, USER, Harness, group_message, harness, message
 
 __all__ = ["harness"]  # the fixture, shared with the routing tests
@@ -65,6 +68,8 @@ async def press(harness: Harness, data: str, message_id: int, **kw: Any) -> None
     await harness.dp.feed_update(harness.bot, update)
     await harness.parts.poller.settle()
     await harness.parts.status.settle()
+    await harness.parts.replies.settle()
+    await harness.parts.originals.settle()
 
 
 @pytest.mark.parametrize(
@@ -101,12 +106,32 @@ async def test_group_actions_are_one_call_each(harness: Harness) -> None:
 async def test_each_button_is_one_service_call(harness: Harness) -> None:
     await harness.feed(message("a red fox"))
     task_id = (await harness.task_rows())[0]["id"]
+    # As if its picture had gone out as message 501: the buttons act under it alone.
+    await harness.db.execute("UPDATE tasks SET picture_message_id = 501 WHERE id = ?", (task_id,))
     calls = count_calls(harness)
     again = ImageButton(action=ImageAction.AGAIN, task_id=task_id).pack()
     original = ImageButton(action=ImageAction.ORIGINAL, task_id=task_id).pack()
     await press(harness, again, 501)
-    await press(harness, original, 502)
-    await press(harness, f"redraw:{task_id}", 503)
-    await press(harness, again, 504, chat=GROUP)  # a picture of another chat: unknown
-    assert calls == ["drawing.again", "originals.send", "drawing.redraw", "drawing.again"]
+    await press(harness, original, 501)
+    await press(harness, RedrawButton(task_id=task_id, for_chat=False).pack(), 503)
+    await press(harness, again, 504)  # under another message: unknown
+    await press(harness, again, 501, chat=GROUP)  # a picture of another chat: unknown
+    assert calls == [
+        "drawing.again",
+        "originals.send",
+        "drawing.redraw",
+        "drawing.again",
+        "drawing.again",
+    ]
     assert len(harness.creates) == 3  # the first prompt, "again", the redraw
+
+
+@pytest.mark.parametrize("text", ["/draw a castle", "/quota", "/history", "/cancel", "/lang ru"])
+async def test_a_channel_writing_in_a_group_asks_no_service(harness: Harness, text: str) -> None:
+    channel = {"id": -100999, "type": "channel", "title": "Someone's channel"}
+    channel_bot = {"id": 136817688, "is_bot": True, "first_name": "Channel"}
+    calls = count_calls(harness)
+    await harness.feed(group_message(text, user=channel_bot, sender_chat=channel))
+    assert calls == []
+    assert harness.replies() == [texts.channel_refused(EN)]
+    assert harness.creates == []

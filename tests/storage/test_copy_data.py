@@ -102,6 +102,10 @@ async def fill(db: Database) -> None:
     group = replace(new_task(user_id=2, source_key="-100500:9"), chat_id=-100500)
     await tasks.intake.create(group, limits=Limits(daily=5, is_group=True))
     await OriginalRepository(db).save(done.id, bytes(range(256)) * 40, "picture.png", T0 + 11)
+    # What earlier prunings counted (storage.task_retention).
+    await db.execute(
+        "INSERT INTO pruned_tasks (state, reason, tasks) VALUES ('failed', 'timeout', 4)"
+    )
 
 
 async def everything(db: Database) -> dict[str, list[dict[str, object]]]:

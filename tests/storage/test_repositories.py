@@ -10,6 +10,7 @@ from storage import (
     ChatRepository,
     Database,
     MetaRepository,
+    OriginalRef,
     OriginalRepository,
     StatsRepository,
     TaskStore,
@@ -134,6 +135,18 @@ async def test_meta_get_or_create_agrees_on_one_value(db: Database) -> None:
 
 
 # --- originals and figures ----------------------------------------------------------------------
+
+
+async def test_an_originals_file_id_is_kept_until_the_file_changes(db: Database) -> None:
+    originals = OriginalRepository(db)
+    await originals.save(1, b"RIFF-one", "picture-1.webp", T0)
+    assert await originals.find(1) == OriginalRef(1, "picture-1.webp", None)
+    await originals.set_file_id(1, "BQACAgIAAxk")
+    assert await originals.find(1) == OriginalRef(1, "picture-1.webp", "BQACAgIAAxk")
+    # Kept again (a delivery retried): Telegram's id named the old bytes.
+    await originals.save(1, b"RIFF-two", "picture-1.webp", T0 + 1)
+    assert await originals.find(1) == OriginalRef(1, "picture-1.webp", None)
+    assert await originals.find(2) is None
 
 
 async def test_originals_are_kept_then_pruned(db: Database) -> None:

@@ -525,3 +525,20 @@ async def test_intake_records_the_person_in_the_same_write(db: Database, tasks: 
     bob = UserSeen(2, None, "Bob", None)
     assert isinstance(await tasks.intake.create(new_task(user_id=2), limit=1, user=bob), Created)
     assert await UserRepository(db).find_by_username("ALICE") == 1  # renamed back
+
+
+async def test_delivered_remembers_the_pictures_message(tasks: TaskStore) -> None:
+    task = await ready_task(tasks)
+    assert await tasks.steps.mark_delivered(task.id, T0 + 11, picture_message_id=77)
+    delivered = await tasks.steps.get(task.id)
+    assert delivered is not None and delivered.picture_message_id == 77
+
+
+async def test_history_in_one_chat_leaves_the_others_out(tasks: TaskStore) -> None:
+    private = await created(tasks, new_task(source_key="p", prompt="private"))
+    in_group = await created(
+        tasks, replace(new_task(source_key="g", prompt="group"), chat_id=-100500)
+    )
+    assert [t.id for t in await tasks.history.recent(1, 10)] == [in_group.id, private.id]
+    assert [t.id for t in await tasks.history.recent(1, 10, chat_id=-100500)] == [in_group.id]
+    assert await tasks.history.recent(2, 10, chat_id=-100500) == []

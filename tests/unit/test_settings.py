@@ -129,6 +129,15 @@ def test_empty_telegram_api_url_means_telegrams_own(env: pytest.MonkeyPatch) -> 
     assert load().telegram_api_url is None
 
 
+def test_issue_10_settings_and_their_defaults(env: pytest.MonkeyPatch) -> None:
+    settings = load()
+    assert (settings.throttle_user_per_minute, settings.throttle_group_per_minute) == (20, 20)
+    assert (settings.original_cooldown, settings.task_retention_days) == (10, 30)
+    env.setenv("THROTTLE_GROUP_PER_MINUTE", "0")  # 0: no limit
+    env.setenv("TASK_RETENTION_DAYS", "7")
+    assert load().throttle_group_per_minute == 0 and load().task_retention_days == 7
+
+
 def test_daily_limit_zero_allowed(env: pytest.MonkeyPatch) -> None:
     env.setenv("DAILY_LIMIT", "0")
     assert load().daily_limit == 0
@@ -142,6 +151,9 @@ def test_daily_limit_zero_allowed(env: pytest.MonkeyPatch) -> None:
         ("TASK_TIMEOUT", "0"),
         ("POLL_INTERVAL", "-3"),
         ("MAX_PROMPT_LENGTH", "0"),
+        ("TASK_RETENTION_DAYS", "6"),  # /stats's week and today's quota read the kept tasks
+        ("THROTTLE_USER_PER_MINUTE", "-1"),
+        ("ORIGINAL_COOLDOWN", "-5"),
     ],
 )
 def test_bad_numbers_rejected(env: pytest.MonkeyPatch, name: str, value: str) -> None:

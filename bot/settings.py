@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # sqlite:///path or postgresql://user:password@host:5432/db; kept out of repr (password).
     database_url: str = Field(default="sqlite:///data/bot.sqlite3", repr=False)
     database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL connections per process
+    # Several processes on PostgreSQL: seconds after which a silent leader is taken over.
+    lease_timeout: float = Field(default=15.0, ge=1.0)
     default_model: str = "yandex-art"
     daily_limit: int = Field(default=10, ge=0)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()

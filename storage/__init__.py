@@ -16,8 +16,10 @@ from storage.intake import (
     TaskIntake,
     TooManyActive,
 )
+from storage.leases import Lease, LeaseRepository
 from storage.meta import MetaRepository
 from storage.originals import Original, OriginalRepository
+from storage.outbox import OutboxRepository, Parcel
 from storage.port import Database, Dialect
 from storage.stats import Figures, StatsRepository
 from storage.task import NewTask, Task, TaskState
@@ -37,12 +39,16 @@ __all__ = [
     "Duplicate",
     "Figures",
     "GroupOverQuota",
+    "Lease",
+    "LeaseRepository",
     "Limits",
     "MetaRepository",
     "NewTask",
     "Original",
     "OriginalRepository",
+    "OutboxRepository",
     "OverQuota",
+    "Parcel",
     "StatsRepository",
     "Task",
     "TaskHistory",

@@ -8,7 +8,7 @@ with `?` placeholders (see docs/database.md).
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,6 +35,7 @@ class Row(Protocol):
 
 
 Params = Sequence[Any]
+Unlisten = Callable[[], Awaitable[None]]
 
 
 class Executor(Protocol):
@@ -94,6 +95,12 @@ class Database(Executor, Protocol):
 
     def transaction(self) -> AbstractAsyncContextManager[Executor]:
         """BEGIN … COMMIT, or ROLLBACK when the block raises (a failed COMMIT too)."""
+        ...
+
+    async def listen(self, channel: str, on_notify: Callable[[], None]) -> Unlisten:
+        """Call `on_notify` whenever another process writes to `channel` (`tasks`: a new task;
+        `outbox`: a reply handed over). SQLite has no other process: it never calls. Returns
+        the call that stops listening."""
         ...
 
     async def run_script(self, script: Script[T], *, serialize_on: Sequence[str] = ()) -> T:

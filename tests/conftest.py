@@ -4,6 +4,9 @@ import pytest
 
 import bot  # noqa: F401  (must come before any aiogram import: see bot.telegram.lean_models)
 
+# PostgreSQL for every folder: a schema per test; skipped without a server, failed under CI.
+pytest_plugins = ["tests.postgres"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # The PostgreSQL half of the storage suite (tests/storage/conftest.py): `-m "not postgresql"`

@@ -20,18 +20,25 @@ class LanguageService:
         users: UserRepository,
         clock: Callable[[], float] = time.time,
         cache_size: int = 100_000,
+        cache_for: float | None = None,
     ) -> None:
         self._users = users
         self._clock = clock
-        # Every update asks; only /lang changes the answer, and it goes through this service:
-        # one process, so a cache in front of storage stays true.
-        self._chosen: OrderedDict[int, str | None] = OrderedDict()
+        # Every update asks; only /lang changes the answer. With one process it goes through
+        # this service, so a cache in front of storage stays true (`cache_for` None: forever).
+        # Processes sharing a database each cache for `cache_for` seconds, so a /lang taken
+        # in by another process shows here within that time.
+        self._chosen: OrderedDict[int, tuple[str | None, float]] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_for = cache_for
 
     async def locale(self, person_id: int, language_code: str | None) -> str:
-        if person_id in self._chosen:
+        cached = self._chosen.get(person_id)
+        if cached is not None and (
+            self._cache_for is None or self._clock() - cached[1] < self._cache_for
+        ):
             self._chosen.move_to_end(person_id)
-            chosen = self._chosen[person_id]
+            chosen = cached[0]
         else:
             chosen = await self._users.chosen_locale(person_id)
             self._remember(person_id, chosen)
@@ -45,7 +52,7 @@ class LanguageService:
         return True
 
     def _remember(self, person_id: int, chosen: str | None) -> None:
-        self._chosen[person_id] = chosen
+        self._chosen[person_id] = (chosen, self._clock())
         self._chosen.move_to_end(person_id)
         while len(self._chosen) > self._cache_size:
             self._chosen.popitem(last=False)

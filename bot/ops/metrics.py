@@ -75,6 +75,13 @@ class Metrics:
             "Prompts refused because the daily quota was used up",
             registry=r,
         )
+        self.lease_held = Gauge(
+            f"{PREFIX}_lease_held",
+            "1 while this process holds the lease (runs the background loop and sends for every "
+            "process), 0 while it stands by",
+            ["instance"],
+            registry=r,
+        )
 
     def image_ready(self, model: str, seconds: float) -> None:
         self.generation_seconds.labels(model).observe(max(seconds, 0.0))

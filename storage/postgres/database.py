@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from storage.port import Dialect, Executor, Params, Row, Script
+from storage.port import Dialect, Executor, Params, Row, Script, Unlisten
 from storage.postgres.schema import MIGRATIONS
 from storage.postgres.sql import lock_key, numbered
 from storage.urls import redacted
@@ -79,6 +79,24 @@ class PostgresDatabase:
     async def ping(self) -> bool:
         row = await self.fetchone("SELECT 1")
         return row is not None
+
+    async def listen(self, channel: str, on_notify: Callable[[], None]) -> Unlisten:
+        """LISTEN on a connection of its own (a pooled one would be handed to others). If that
+        connection dies, callers still find their work by looking at the tables now and then."""
+        conn: Connection = await asyncpg.connect(self._url)
+        schema = await conn.fetchval("SELECT current_schema()")
+        name = f"drawbot_{channel}:{schema}"
+
+        def heard(*_: object) -> None:
+            on_notify()
+
+        await conn.add_listener(name, heard)
+
+        async def unlisten() -> None:
+            if not conn.is_closed():
+                await conn.close()
+
+        return unlisten
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import aiosqlite
 
-from storage.port import Dialect, Executor, Params, Row, Script
+from storage.port import Dialect, Executor, Params, Row, Script, Unlisten
 from storage.sqlite.schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -57,6 +57,12 @@ class SqliteDatabase:
         if self._conn is None:
             raise RuntimeError("database is not connected")
         return self._conn
+
+    async def listen(self, channel: str, on_notify: Callable[[], None]) -> Unlisten:
+        async def unlisten() -> None:
+            return None
+
+        return unlisten  # one process per file: nobody else writes to wake it
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:

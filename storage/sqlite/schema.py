@@ -93,4 +93,26 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX users_username;
     CREATE INDEX users_username_lower ON users(lower(username))
     """,
+    # 7: several processes on one database (PostgreSQL): who does the shared work, and the
+    # replies other processes hand to it. SQLite has one process, but keeps one schema.
+    """
+    CREATE TABLE leases (
+        name       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        epoch      INTEGER NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind       TEXT NOT NULL,
+        chat_id    INTEGER,
+        task_id    INTEGER,
+        payload    TEXT,
+        priority   INTEGER NOT NULL,
+        droppable  INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        claimed_by INTEGER
+    );
+    CREATE INDEX outbox_unclaimed ON outbox(id) WHERE claimed_by IS NULL
+    """,
 )

@@ -50,3 +50,25 @@ async def test_a_failing_or_hanging_database_is_unhealthy() -> None:
     for db in (Db(error=True), Db(hang=True), Db(ok=False)):
         report = await health(db, Loop()).check()
         assert not report.ok and report.details["database"] == "failing"
+
+
+class Lease:
+    def __init__(self, *, leader: bool) -> None:
+        self.shared = True
+        self.is_leader = leader
+
+
+async def test_a_standby_process_is_healthy_without_a_loop_and_says_so() -> None:
+    stopped = Loop(running=False)  # a standby runs no background loop
+    check = Health(db=Db(), poller=stopped, max_tick_age=90.0, lease=Lease(leader=False))
+    report = await check.check()
+    assert report.ok
+    assert report.details == {"database": "ok", "poller": "standby", "lease": "standby"}
+
+
+async def test_the_lease_holder_is_checked_like_a_lone_process() -> None:
+    held = Lease(leader=True)
+    good = Health(db=Db(), poller=Loop(), max_tick_age=90.0, lease=held, clock=lambda: 1010.0)
+    assert (await good.check()).details["lease"] == "held"
+    bad = Health(db=Db(), poller=Loop(running=False), max_tick_age=90.0, lease=held)
+    assert not (await bad.check()).ok

@@ -125,9 +125,9 @@ def build_parts(
     # Several processes may share a PostgreSQL database; only the lease holder sends.
     shared = db.dialect is Dialect.POSTGRESQL
     leadership = Leadership(LeaseRepository(db) if shared else None, timeout=settings.lease_timeout)
-    leadership.on_change(
-        lambda leading: metrics.lease_held.labels(leadership.holder).set(int(leading))
-    )
+    held = metrics.lease_held.labels(leadership.holder)
+    held.set(int(leadership.is_leader))  # alone on SQLite: 1 for good; shared: 0 until it leads
+    leadership.on_change(lambda leading: held.set(int(leading)))
     outbox = OutboxRepository(db)
     local_replies = Outbox(sender, metrics=metrics)
     replies: Replies = (

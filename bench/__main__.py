@@ -7,7 +7,7 @@ import asyncio
 import os
 import platform
 
-from bench import aged, scenarios
+from bench import aged, cluster, scenarios
 
 
 def main() -> None:
@@ -28,19 +28,41 @@ def main() -> None:
     a.add_argument("--finished", type=int, default=1_000_000)
     a.add_argument("--rounds", type=int, default=2)
     sub.add_parser("all", help="every scenario with its defaults")
+    sub.add_parser("postgres", help="intake, latency and memory on PostgreSQL beside SQLite")
+    c = sub.add_parser("cluster", help="three processes on PostgreSQL, one killed mid-burst")
+    c.add_argument("--users", type=int, default=1000)
+    c.add_argument("--processes", type=int, default=3)
+    for scenario in (b, i, lat, m):
+        scenario.add_argument(
+            "--database",
+            choices=("sqlite", "postgresql"),
+            default="sqlite",
+            help="where the bot keeps its state (postgresql: BENCH_DATABASE_URL or the test one)",
+        )
     args = parser.parse_args()
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     if args.scenario == "burst":
-        asyncio.run(scenarios.burst(args.users, args.duration))
+        asyncio.run(scenarios.burst(args.users, args.duration, db=args.database))
     elif args.scenario == "intake":
-        asyncio.run(scenarios.intake(args.open, args.more, args.rps))
+        asyncio.run(scenarios.intake(args.open, args.more, args.rps, db=args.database))
     elif args.scenario == "latency":
-        asyncio.run(scenarios.latency(args.tasks))
+        asyncio.run(scenarios.latency(args.tasks, db=args.database))
     elif args.scenario == "memory":
-        asyncio.run(scenarios.memory(args.open))
+        asyncio.run(scenarios.memory(args.open, db=args.database))
+    elif args.scenario == "postgres":
+
+        async def both() -> None:
+            for db in ("sqlite", "postgresql"):
+                await scenarios.intake(db=db)
+                await scenarios.latency(db=db)
+                await scenarios.memory(db=db)
+
+        asyncio.run(both())
+    elif args.scenario == "cluster":
+        asyncio.run(cluster.failover(args.users, args.processes))
     elif args.scenario == "aged":
         asyncio.run(aged.aged(args.finished, rounds=args.rounds))
     else:

@@ -48,6 +48,37 @@ def _status_kb(pid: int, field: str) -> int:
     return 0
 
 
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@asynccontextmanager
+async def postgres_schema() -> AsyncIterator[str]:
+    """A fresh schema on BENCH_DATABASE_URL (or the test PostgreSQL), dropped afterwards."""
+    import asyncpg
+
+    from tests.postgres import with_search_path
+
+    server = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_POSTGRES
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        yield with_search_path(server, schema)
+    finally:
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await conn.close()
+
+
+@asynccontextmanager
+async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
+    """DATABASE_URL for a bench run: an SQLite file in `workdir`, or a PostgreSQL schema."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return
+    async with postgres_schema() as url:
+        yield url
+
+
 @asynccontextmanager
 async def rig(
     *,
@@ -55,48 +86,75 @@ async def rig(
     spread: float = 0.0,
     enforce_limits: bool = True,
     env: dict[str, str] | None = None,
+    db: str = "sqlite",
     prepare: Callable[[Path], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Rig]:
-    """`prepare` gets the database file's path before the bot starts (to fill it)."""
+    """The fakes, and `python -m bot` against them on `db` ("sqlite" or "postgresql").
+    `prepare` gets the SQLite file's path before the bot starts (to fill it)."""
     telegram = FakeTelegram(TOKEN, enforce_limits=enforce_limits)
     gptunnel = FakeGPTunnel(API_KEY, default_duration=duration, spread=spread, seed=7)
     await telegram.start()
     await gptunnel.start()
-    with tempfile.TemporaryDirectory(prefix="drawbot-bench-") as tmp:
-        workdir = Path(tmp)
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "GPTUNNEL_"))}
-        environ.update(
-            {
-                "BOT_TOKEN": TOKEN,
-                "GPTUNNEL_API_KEY": API_KEY,
-                "GPTUNNEL_BASE_URL": gptunnel.base_url,
-                "TELEGRAM_API_URL": telegram.base_url,
-                "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-                "DAILY_LIMIT": "0",
-                "PYTHONPATH": str(REPO),
-                **(env or {}),
-            }
-        )
-        if prepare is not None:
-            await prepare(workdir / "bench.sqlite3")
-        log = (workdir / "bot.log").open("wb")
-        proc = await asyncio.create_subprocess_exec(
+    try:
+        with tempfile.TemporaryDirectory(prefix="drawbot-bench-") as tmp:
+            workdir = Path(tmp)
+            async with database(db, workdir) as database_url:
+                if prepare is not None:
+                    assert db == "sqlite", "prepare fills an SQLite file"
+                    await prepare(workdir / "bench.sqlite3")
+                environ = bot_environment(telegram, gptunnel, database_url, env)
+                proc = await start_bot(environ, workdir, "bot.log")
+                try:
+                    await telegram.wait_until(
+                        lambda: bool(telegram.calls("getUpdates")), timeout=30
+                    )
+                    yield Rig(telegram, gptunnel, proc, workdir)
+                finally:
+                    await stop_bot(proc)
+    finally:
+        await telegram.stop()
+        await gptunnel.stop()
+
+
+def bot_environment(
+    telegram: FakeTelegram,
+    gptunnel: FakeGPTunnel,
+    database_url: str,
+    env: dict[str, str] | None = None,
+) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "GPTUNNEL_"))}
+    environ.update(
+        {
+            "BOT_TOKEN": TOKEN,
+            "GPTUNNEL_API_KEY": API_KEY,
+            "GPTUNNEL_BASE_URL": gptunnel.base_url,
+            "TELEGRAM_API_URL": telegram.base_url,
+            "DATABASE_URL": database_url,
+            "DAILY_LIMIT": "0",
+            "PYTHONPATH": str(REPO),
+            **(env or {}),
+        }
+    )
+    return environ
+
+
+async def start_bot(
+    environ: dict[str, str], workdir: Path, log_name: str
+) -> asyncio.subprocess.Process:
+    with (workdir / log_name).open("wb") as log:
+        return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=workdir, env=environ, stdout=log, stderr=log
         )
+
+
+async def stop_bot(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
         try:
-            await telegram.wait_until(lambda: bool(telegram.calls("getUpdates")), timeout=30)
-            yield Rig(telegram, gptunnel, proc, workdir)
-        finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(proc.wait(), timeout=20)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
-            log.close()
-            await telegram.stop()
-            await gptunnel.stop()
+            await asyncio.wait_for(proc.wait(), timeout=20)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
 
 
 async def wait_until(cond: Callable[[], bool], timeout: float, what: str) -> None:

@@ -12,9 +12,9 @@ from bench.harness import percentile, push_prompts, report, rig, wait_until
 Prepare = Callable[[Path], Awaitable[None]] | None
 
 
-async def burst(users: int = 1000, duration: float = 4.0) -> dict[str, float]:
+async def burst(users: int = 1000, duration: float = 4.0, db: str = "sqlite") -> dict[str, float]:
     """Everyone prompts at once; tasks take ~4 s; Telegram enforces its flood limits."""
-    async with rig(duration=duration, spread=0.25) as r:
+    async with rig(duration=duration, spread=0.25, db=db) as r:
         tg = r.telegram
         start = time.monotonic()
         push_prompts(tg, range(1, users + 1))
@@ -31,7 +31,7 @@ async def burst(users: int = 1000, duration: float = 4.0) -> dict[str, float]:
             "peak_rss_mb": r.peak_rss_mb(),
         }
     report(
-        f"burst: {users} users at once, tasks ~{duration:.0f} s",
+        f"burst: {users} users at once, tasks ~{duration:.0f} s ({db})",
         [
             ("images delivered", f"{int(figures['delivered'])} of {users}", f"{users} of {users}"),
             ("429 answers from Telegram", int(figures["telegram_429"]), "0"),
@@ -44,11 +44,15 @@ async def burst(users: int = 1000, duration: float = 4.0) -> dict[str, float]:
 
 
 async def intake(
-    open_tasks: int = 1000, more: int = 500, rps: float = 25.0, prepare: Prepare = None
+    open_tasks: int = 1000,
+    more: int = 500,
+    rps: float = 25.0,
+    prepare: Prepare = None,
+    db: str = "sqlite",
 ) -> dict[str, float]:
     """Many tasks open and being polled; how fast do new prompts reach GPTunnel?"""
     env = {"GPTUNNEL_MAX_RPS": str(rps)}
-    async with rig(duration=3600, env=env, prepare=prepare) as r:
+    async with rig(duration=3600, env=env, prepare=prepare, db=db) as r:
         tg, gpt = r.telegram, r.gptunnel
         push_prompts(tg, range(1, open_tasks + 1), "open task")
         await wait_until(lambda: len(gpt.creates) >= open_tasks, timeout=300, what="open tasks")
@@ -74,7 +78,7 @@ async def intake(
             "peak_rss_mb": r.peak_rss_mb(),
         }
     report(
-        f"intake: {open_tasks} tasks open, {more} more prompts arrive",
+        f"intake: {open_tasks} tasks open, {more} more prompts arrive ({db})",
         [
             ("prompts accepted (create sent) per second", figures["intake_per_s"], "≥ 300/s"),
             (f"/result requests per second, {open_tasks} open (10 s mean)", poll_rate, f"≤ {rps}"),
@@ -96,10 +100,14 @@ def _worst_second(times: list[float]) -> int:
 
 
 async def latency(
-    tasks: int = 20, duration: float = 8.0, spread: float = 0.4, prepare: Prepare = None
+    tasks: int = 20,
+    duration: float = 8.0,
+    spread: float = 0.4,
+    prepare: Prepare = None,
+    db: str = "sqlite",
 ) -> dict[str, float]:
     """From "ready upstream" to the photo in the chat, once the bot has learned the model."""
-    async with rig(duration=duration, spread=spread, prepare=prepare) as r:
+    async with rig(duration=duration, spread=spread, prepare=prepare, db=db) as r:
         tg, gpt = r.telegram, r.gptunnel
         # Round one teaches the scheduler how long this model takes (kept in storage).
         push_prompts(tg, range(1, tasks + 1), "warm-up")
@@ -128,7 +136,7 @@ async def latency(
             "polls_max": float(max(polls)),
         }
     report(
-        f"latency: {tasks} tasks of {duration:.0f} s ± {spread:.0%} (after a warm-up round)",
+        f"latency: {tasks} tasks of {duration:.0f} s ± {spread:.0%}, after a warm-up round ({db})",
         [
             ("delay ready upstream → photo sent, median, s", figures["median_s"], "≤ 1.0"),
             ("delay ready upstream → photo sent, p95, s", figures["p95_s"], "≤ 2.0"),
@@ -139,16 +147,16 @@ async def latency(
     return figures
 
 
-async def memory(open_tasks: int = 5000) -> dict[str, float]:
+async def memory(open_tasks: int = 5000, db: str = "sqlite") -> dict[str, float]:
     """Peak resident memory of the bot with thousands of tasks open."""
-    async with rig(duration=3600, enforce_limits=False) as r:
+    async with rig(duration=3600, enforce_limits=False, db=db) as r:
         tg, gpt = r.telegram, r.gptunnel
         push_prompts(tg, range(1, open_tasks + 1), "held open")
         await wait_until(lambda: len(gpt.creates) >= open_tasks, timeout=600, what="open tasks")
         await asyncio.sleep(5.0)  # polling and status messages under way
         figures = {"peak_rss_mb": r.peak_rss_mb(), "rss_mb": r.rss_mb()}
     report(
-        f"memory: {open_tasks} tasks open",
+        f"memory: {open_tasks} tasks open ({db})",
         [("peak RSS of the bot, MB", figures["peak_rss_mb"], "≤ 150")],
     )
     return figures

@@ -35,7 +35,6 @@ from bot.ops.health import Health
 from bot.ops.http_server import HttpServer
 from bot.ops.logs import redact_also
 from bot.ops.metrics import Metrics
-from bot.pipeline.kickoff import Kickoff
 from bot.pipeline.loop import Poller
 from bot.pipeline.polling import PollStep
 from bot.pipeline.retention import Retention
@@ -43,13 +42,15 @@ from bot.pipeline.scheduler import PollScheduler
 from bot.pipeline.submission import Submitter
 from bot.pipeline.upstream import UpstreamErrors
 from bot.runtime.assembly import App
+from bot.runtime.handover import Handover, Kickoff, OutboxPump
+from bot.runtime.leadership import Leadership
 from bot.runtime.middlewares import LogContext, UpdatesInFlight
 from bot.runtime.serve import serve
 from bot.runtime.startup import step
 from bot.runtime.throttle import Throttle, ThrottleMiddleware
 from bot.settings import Settings
 from bot.telegram import webhook
-from bot.telegram.outbox import Outbox
+from bot.telegram.outbox import Outbox, Replies
 from bot.telegram.sender import Sender
 from bot.telegram.session import TelegramSession
 from handlers import build_router
@@ -57,8 +58,11 @@ from storage import (
     AlertRepository,
     ChatRepository,
     Database,
+    Dialect,
+    LeaseRepository,
     MetaRepository,
     OriginalRepository,
+    OutboxRepository,
     StatsRepository,
     TaskStore,
     UserRepository,
@@ -68,6 +72,8 @@ from storage import (
 # The background loop looks at storage at least this often, even with nothing to do; the
 # health check calls it stuck after missing a few of those looks.
 POLLER_IDLE_WAIT = 30.0
+# Seconds a process trusts its copy of a /lang choice when others share the database.
+LANGUAGE_CACHE = 5.0
 HEALTH_MAX_TICK_AGE = 3 * POLLER_IDLE_WAIT
 
 __all__ = ["App", "Parts", "build_dispatcher", "build_parts", "create_app", "run", "serve"]
@@ -79,7 +85,7 @@ class Parts:
 
     settings: Settings
     sender: Sender
-    replies: Outbox
+    replies: Replies
     metrics: Metrics
     translator: Translator
     languages: LanguageService
@@ -90,6 +96,9 @@ class Parts:
     admin: AdminService
     status: StatusMessages
     poller: Poller
+    leadership: Leadership
+    pump: OutboxPump
+    local_replies: Outbox
     submitter: Submitter
     scheduler: PollScheduler
     tasks: TaskStore
@@ -114,9 +123,22 @@ def build_parts(
     tasks = TaskStore.over(db)
     users = UserRepository(db)
     sender = Sender(bot, metrics=metrics)
-    replies = Outbox(sender, metrics=metrics)
+    # Several processes may share a PostgreSQL database; only the lease holder sends.
+    shared = db.dialect is Dialect.POSTGRESQL
+    leadership = Leadership(LeaseRepository(db) if shared else None, timeout=settings.lease_timeout)
+    held = metrics.lease_held.labels(leadership.holder)
+    held.set(int(leadership.is_leader))  # alone on SQLite: 1 for good; shared: 0 until it leads
+    leadership.on_change(lambda leading: held.set(int(leading)))
+    outbox = OutboxRepository(db)
+    local_replies = Outbox(sender, metrics=metrics)
+    replies: Replies = (
+        Handover(local=local_replies, outbox=outbox, leadership=leadership)
+        if shared
+        else local_replies
+    )
     translator = Translator(build_i18n())
-    languages = LanguageService(users)
+    # Another process may take a /lang in: cache it briefly when the database is shared.
+    languages = LanguageService(users, cache_for=LANGUAGE_CACHE if shared else None)
     superseded = Superseded()
     progress = ProgressEdits(
         sender=sender,
@@ -202,7 +224,7 @@ def build_parts(
     drawing = Drawing(
         intake=Intake(settings=settings, tasks=tasks.intake, metrics=metrics),
         tasks=tasks.steps,
-        starter=Kickoff(status=status, loop=poller),
+        starter=Kickoff(status=status, loop=poller, leadership=leadership, outbox=outbox),
         max_prompt_length=settings.max_prompt_length,
     )
     return Parts(
@@ -226,6 +248,9 @@ def build_parts(
         ),
         status=status,
         poller=poller,
+        leadership=leadership,
+        pump=OutboxPump(outbox=outbox, replies=local_replies, status=status, tasks=tasks.steps),
+        local_replies=local_replies,
         submitter=submitter,
         scheduler=scheduler,
         tasks=tasks,
@@ -284,8 +309,11 @@ async def create_app(settings: Settings) -> App:
     )
     bot = build_bot(settings)
     parts = build_parts(settings, db=db, bot=bot, gptunnel=gptunnel, metrics=metrics)
-    # Seed the poll scheduler with what finished tasks took, so restarts keep it.
-    await parts.scheduler.load([settings.default_model], parts.tasks.queue.recent_durations)
+
+    async def learn() -> None:
+        # What finished tasks took, so restarts and takeovers keep what was learned.
+        await parts.scheduler.load([settings.default_model], parts.tasks.queue.recent_durations)
+
     inflight = UpdatesInFlight()
     dispatcher = build_dispatcher(parts, inflight)
     app = App(
@@ -295,10 +323,13 @@ async def create_app(settings: Settings) -> App:
         dispatcher=dispatcher,
         gptunnel=gptunnel,
         poller=parts.poller,
+        leadership=parts.leadership,
+        pump=parts.pump,
         status=parts.status,
         sender=parts.sender,
-        replies=parts.replies,
+        replies=parts.local_replies,
         originals=parts.originals,
+        learn=learn,
         metrics=metrics,
         inflight=inflight,
         translator=parts.translator,
@@ -306,7 +337,12 @@ async def create_app(settings: Settings) -> App:
     # One HTTP server: Telegram's updates in webhook mode, else only health and metrics.
     port = settings.webhook_port if settings.uses_webhook else settings.health_port
     if port is not None:
-        health = Health(db=db, poller=parts.poller, max_tick_age=HEALTH_MAX_TICK_AGE)
+        health = Health(
+            db=db,
+            poller=parts.poller,
+            lease=parts.leadership,
+            max_tick_age=HEALTH_MAX_TICK_AGE,
+        )
         app.http = HttpServer(
             health=health,
             metrics=metrics,

@@ -16,7 +16,7 @@ from storage import Task, TaskSteps
 class Starter(Protocol):
     """Takes an accepted task on from here (status message, then the background loop)."""
 
-    def start(self, task: Task) -> None: ...
+    async def start(self, task: Task) -> None: ...
 
 
 class Drawing:
@@ -39,7 +39,7 @@ class Drawing:
         assert prompt is not None
         outcome = await self._intake.take(request, prompt)
         if isinstance(outcome, Accepted):
-            self._starter.start(outcome.task)
+            await self._starter.start(outcome.task)
         return outcome
 
     async def again(self, request: DrawRequest, task_id: int) -> ButtonOutcome:

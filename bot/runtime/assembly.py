@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
@@ -14,6 +15,8 @@ from bot.language.catalogues import Translator
 from bot.ops.http_server import HttpServer
 from bot.ops.metrics import Metrics
 from bot.pipeline.loop import Poller
+from bot.runtime.handover import OutboxPump
+from bot.runtime.leadership import Leadership
 from bot.runtime.middlewares import UpdatesInFlight
 from bot.settings import Settings
 from bot.telegram.outbox import Outbox
@@ -29,11 +32,15 @@ class App:
     dispatcher: Dispatcher
     gptunnel: GPTunnelClient
     poller: Poller
+    leadership: Leadership
+    pump: OutboxPump
     status: StatusMessages
     sender: Sender
     replies: Outbox
     originals: Originals
     translator: Translator
+    # Seeds the poll scheduler from storage: each time this process starts to lead.
+    learn: Callable[[], Awaitable[None]]
     metrics: Metrics = field(default_factory=Metrics)
     inflight: UpdatesInFlight = field(default_factory=UpdatesInFlight)
     http: HttpServer | None = None

@@ -42,6 +42,8 @@ async def close_app(app: App) -> None:
     await _bounded("sending queued replies", app.replies.close(left() / 2), left())
     await _bounded("sending original files", app.originals.close(left() / 2), left())
     await _bounded("stopping the Telegram sender", app.sender.close(), left())
+    # Only now, with nothing more to send, may another process take over the shared work.
+    await _bounded("handing over the lease", app.leadership.release(), max(left(), 1.0))
     await _bounded("closing the GPTunnel client", app.gptunnel.aclose(), left())
     if app.http is not None:
         await _bounded("stopping the HTTP server", app.http.close(), left())

@@ -68,7 +68,7 @@ async def press(harness: Harness, data: str, message_id: int, **kw: Any) -> None
     await harness.dp.feed_update(harness.bot, update)
     await harness.parts.poller.settle()
     await harness.parts.status.settle()
-    await harness.parts.replies.settle()
+    await harness.parts.local_replies.settle()
     await harness.parts.originals.settle()
 
 

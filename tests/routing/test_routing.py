@@ -44,7 +44,7 @@ class Harness:
         # The handler returns once the task is written; what it started runs on its own.
         await self.parts.poller.settle()
         await self.parts.status.settle()
-        await self.parts.replies.settle()  # replies are queued, not awaited by the handler
+        await self.parts.local_replies.settle()  # replies are queued, not awaited by the handler
         await self.parts.originals.settle()
 
     async def task_rows(self) -> list[Any]:

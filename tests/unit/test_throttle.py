@@ -70,7 +70,7 @@ _updates = itertools.count(70_000)
 
 async def feed(harness: Harness, **update: Any) -> None:
     await harness.dp.feed_update(harness.bot, Update(update_id=next(_updates), **update))
-    await harness.parts.replies.settle()
+    await harness.parts.local_replies.settle()
 
 
 @pytest.mark.parametrize(

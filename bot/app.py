@@ -42,7 +42,7 @@ from bot.pipeline.scheduler import PollScheduler
 from bot.pipeline.submission import Submitter
 from bot.pipeline.upstream import UpstreamErrors
 from bot.runtime.assembly import App
-from bot.runtime.handover import Handover, Kickoff, OutboxPump
+from bot.runtime.handover import Handover, Kickoff, OriginalsHandOver, OutboxPump
 from bot.runtime.leadership import Leadership
 from bot.runtime.middlewares import LogContext, UpdatesInFlight
 from bot.runtime.serve import serve
@@ -163,6 +163,7 @@ def build_parts(
         tasks=tasks.steps,
         sender=sender,
         cooldown=settings.original_cooldown,
+        hand_over=OriginalsHandOver(outbox=outbox, leadership=leadership) if shared else None,
     )
     photos = PhotoDelivery(
         bot=bot,
@@ -249,7 +250,13 @@ def build_parts(
         status=status,
         poller=poller,
         leadership=leadership,
-        pump=OutboxPump(outbox=outbox, replies=local_replies, status=status, tasks=tasks.steps),
+        pump=OutboxPump(
+            outbox=outbox,
+            replies=local_replies,
+            status=status,
+            originals=originals,
+            tasks=tasks.steps,
+        ),
         local_replies=local_replies,
         submitter=submitter,
         scheduler=scheduler,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -39,6 +39,10 @@ class Sent(StrEnum):
     TOO_SOON = "too_soon"  # this person asked for one less than `cooldown` ago
 
 
+# Hands a press over to the process that sends; True when it did.
+HandOver = Callable[[Task, int], Awaitable[bool]]
+
+
 class _Turns:
     """The sends of one original, one after another."""
 
@@ -58,10 +62,14 @@ class Originals:
         sender: Sender,
         cooldown: float = 10.0,
         clock: Callable[[], float] = time.time,
+        hand_over: HandOver | None = None,
     ) -> None:
         self._originals = originals
         self._tasks = tasks
         self._send = sender
+        # Several processes: one that does not send to Telegram hands the send to the one
+        # that does (it then calls `deliver`); None, or it answers False: send here.
+        self._hand_over = hand_over
         self._cooldown = cooldown
         self._clock = clock
         self._pruned_at = 0.0
@@ -98,10 +106,22 @@ class Originals:
                     self._asked_at[person_id] = before
             return found
         task, original = found
+        if self._hand_over is not None and await self._hand_over(task, reply_to):
+            return Sent.QUEUED
+        self._start(task, original, reply_to)
+        return Sent.QUEUED
+
+    async def deliver(self, task_id: int, reply_to: int) -> None:
+        """Send an original another process took the press for (checked there)."""
+        task = await self._tasks.get(task_id)
+        original = await self._originals.find(task_id) if task is not None else None
+        if task is not None and original is not None:
+            self._start(task, original, reply_to)
+
+    def _start(self, task: Task, original: OriginalRef, reply_to: int) -> None:
         job = asyncio.create_task(self._deliver(task, original, reply_to), name=f"orig-{task.id}")
         self._background.add(job)
         job.add_done_callback(self._background.discard)
-        return Sent.QUEUED
 
     async def settle(self) -> None:
         """Wait until every original under way has gone out (tests, and nothing else)."""

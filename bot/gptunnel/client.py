@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-from aiolimiter import AsyncLimiter
 
+from bot.gptunnel.budget import PollBudget
 from bot.gptunnel.errors import ErrorKind, GPTunnelError, kind_for_code, kind_for_http
 from bot.gptunnel.media import MediaTask
 from bot.gptunnel.trace import SendTrace
@@ -18,7 +18,6 @@ from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-POLL_GAP_MARGIN = 1.03
 # Redirects followed to reach a finished picture; a chain longer than this is refused.
 MAX_REDIRECTS = 3
 
@@ -76,10 +75,8 @@ class GPTunnelClient:
         self._client = client(intake_connections, base_url=base_url.rstrip("/"), headers=headers)
         # Every poll shares one request budget and a capped pool, however many tasks are open.
         self._poll_client = client(max_connections, base_url=base_url.rstrip("/"), headers=headers)
-        # Capacity 1: evenly spaced, so no one-second window ever holds more than poll_rps. The
-        # gaps are kept 3 % wider: requests leave evenly but arrive with the network's jitter,
-        # and GPTunnel counts arrivals.
-        self._poll_budget = AsyncLimiter(1, POLL_GAP_MARGIN / poll_rps)
+        # Evenly spaced, and never more than poll_rps in any window of a little over a second.
+        self._poll_budget = PollBudget(poll_rps)
         # Image links point at a file host: the API key must never travel there. A file host
         # that keeps redirecting is not serving a picture.
         self._files = client(

@@ -30,6 +30,7 @@ PUMP_INTERVAL = 1.0
 PUMP_BATCH = 100
 STATUS = "status"
 METHOD = "method"
+ORIGINAL = "original"
 
 
 class Handover:
@@ -109,6 +110,39 @@ class Kickoff:
         )
 
 
+class OriginalsHandOver:
+    """ "Original file" pressed in a process that does not send: the holder sends it (from the
+    database's copy, with its file_id)."""
+
+    def __init__(
+        self,
+        *,
+        outbox: OutboxRepository,
+        leadership: Leadership,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._outbox = outbox
+        self._leadership = leadership
+        self._clock = clock
+
+    async def __call__(self, task: Task, reply_to: int) -> bool:
+        if self._leadership.is_leader:
+            return False
+        await self._outbox.put(
+            kind=ORIGINAL,
+            chat_id=task.chat_id,
+            task_id=task.id,
+            payload=str(reply_to),
+            priority=int(Priority.PHOTO),
+            now=self._clock(),
+        )
+        return True
+
+
+class _Originals(Protocol):
+    async def deliver(self, task_id: int, reply_to: int) -> None: ...
+
+
 class OutboxPump:
     """In the lease holder: sends what the other processes handed over, oldest first."""
 
@@ -118,12 +152,14 @@ class OutboxPump:
         outbox: OutboxRepository,
         replies: Replies,
         status: StatusMessages,
+        originals: _Originals,
         tasks: TaskSteps,
         interval: float = PUMP_INTERVAL,
     ) -> None:
         self._outbox = outbox
         self._replies = replies
         self._status = status
+        self._originals = originals
         self._tasks = tasks
         self._interval = interval
         self._wake = asyncio.Event()
@@ -160,6 +196,9 @@ class OutboxPump:
                 self._status.post_soon(task)
             return
         if parcel.payload is None:
+            return
+        if parcel.kind == ORIGINAL and parcel.task_id is not None:
+            await self._originals.deliver(parcel.task_id, int(parcel.payload))
             return
         try:
             method = unpack(parcel.payload)

@@ -148,3 +148,37 @@ async def test_long_polling_one_process_polls_the_other_waits_then_takes_over(
         tg.push_message(USER, USER, "a second picture")
         await tg.wait_until(lambda: len(tg.photos(USER)) == 2, 30)
     assert "Traceback" not in standby.log()
+
+
+async def test_what_a_standby_takes_in_is_sent_by_the_lease_holder(
+    env: Env, postgres_url: str
+) -> None:
+    """A prompt, a command and an "original file" press that reach the process that does not
+    send: their messages go out once, through the one that does."""
+    tg = env.telegram
+    async with cluster(env, postgres_url) as group:
+        await group.start(2)
+        leader = await group.leader()
+        standby = next(m for m in group.members if m is not leader)
+        tg.push_message(USER, USER, "a lantern at night")
+        (prompt,) = tg.take_updates()
+        assert await group.post(prompt, standby) == 200
+        photo = await tg.wait_for(lambda s: s.is_photo, timeout=30)
+        tg.push_message(USER, USER, "/quota")
+        tg.push_callback_query(USER, USER, photo.message_id, f"img:orig:{photo_task(photo)}")
+        for update in tg.take_updates():
+            assert await group.post(update, standby) == 200
+        document = await tg.wait_for(lambda s: s.method == "sendDocument", timeout=30)
+        await tg.wait_until(lambda: any("of 5" in (s.text or "") for s in tg.sent_to(USER)), 30)
+        await asyncio.sleep(1.0)
+    assert document.reply_to_message_id == photo.message_id
+    assert len([s for s in tg.sent_to(USER) if s.method == "sendDocument"]) == 1
+    assert len(tg.photos(USER)) == 1
+    statuses = [s for s in tg.sent_to(USER) if s.text and "Drawing" in s.text]
+    assert len(statuses) <= 1  # the "drawing…" of a prompt taken in by the standby, at most once
+
+
+def photo_task(photo: Any) -> str:
+    rows = (photo.reply_markup or {}).get("inline_keyboard", [])
+    data = next(b["callback_data"] for row in rows for b in row if "orig" in b["callback_data"])
+    return str(data.rsplit(":", 1)[1])

@@ -5,6 +5,7 @@ the same on both (see docs/database.md)."""
 
 from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
+from storage.choices import ChoiceRepository, Remembered
 from storage.factory import database_for, open_database
 from storage.intake import (
     Banned,
@@ -18,8 +19,17 @@ from storage.intake import (
 )
 from storage.meta import MetaRepository
 from storage.originals import Original, OriginalRepository
+from storage.payments import (
+    AlreadyTakenBack,
+    PaymentMade,
+    PaymentRepository,
+    Recorded,
+    StarFigures,
+    StoredPayment,
+    TakenBack,
+)
 from storage.port import Database, Dialect
-from storage.stats import Figures, StatsRepository
+from storage.stats import Figures, ModelSpend, StatsRepository
 from storage.task import NewTask, Task, TaskState
 from storage.task_history import TaskHistory
 from storage.task_queue import TaskQueue
@@ -29,8 +39,10 @@ from storage.users import UserRepository
 
 __all__ = [
     "AlertRepository",
+    "AlreadyTakenBack",
     "Banned",
     "ChatRepository",
+    "ChoiceRepository",
     "Created",
     "Database",
     "Dialect",
@@ -39,11 +51,19 @@ __all__ = [
     "GroupOverQuota",
     "Limits",
     "MetaRepository",
+    "ModelSpend",
     "NewTask",
     "Original",
     "OriginalRepository",
     "OverQuota",
+    "PaymentMade",
+    "PaymentRepository",
+    "Recorded",
+    "Remembered",
+    "StarFigures",
     "StatsRepository",
+    "StoredPayment",
+    "TakenBack",
     "Task",
     "TaskHistory",
     "TaskIntake",

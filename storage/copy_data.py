@@ -29,6 +29,8 @@ TABLES = (
     Table("admin_alerts", ("kind",)),
     Table("meta", ("key",)),
     Table("originals", ("task_id",), batch=20),  # whole pictures: a few at a time
+    Table("chat_models", ("chat_id",)),
+    Table("payments", ("charge_id",)),
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from storage.intake_rules import (
     Banned,
+    Charge,
     Created,
     Duplicate,
     Facts,
@@ -36,6 +37,14 @@ __all__ = [
     "TaskIntake",
     "TooManyActive",
 ]
+
+# The day's credits a person used on a day (parameters: the person, the day), and the credits
+# a chat's pictures cost on a day (the chat, the day): counted from the charged tasks, so a
+# task whose charge is cleared (failed, cancelled) counts no more, in that same write.
+_USED = """(SELECT COALESCE(SUM(credits - paid_credits), 0) FROM tasks
+            WHERE user_id = ? AND quota_day = ? AND charged = 1)"""
+_USED_IN_CHAT = """(SELECT COALESCE(SUM(credits), 0) FROM tasks
+            WHERE chat_id = ? AND quota_day = ? AND charged = 1)"""
 
 Outcome = Created | OverQuota | GroupOverQuota | TooManyActive | Banned | Duplicate
 
@@ -62,17 +71,13 @@ class TaskIntake:
         return await self._db.run_script(_create(new, bounds, user), serialize_on=locks)
 
     async def used(self, user_id: int, quota_day: str) -> int:
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM tasks WHERE user_id = ? AND quota_day = ? AND charged = 1",
-            (user_id, quota_day),
-        )
+        """The day's credits the person used that day (purchased ones are not among them)."""
+        row = await self._db.fetchone(f"SELECT {_USED}", (user_id, quota_day))
         return int(row[0]) if row else 0
 
     async def used_in_chat(self, chat_id: int, quota_day: str) -> int:
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM tasks WHERE chat_id = ? AND quota_day = ? AND charged = 1",
-            (chat_id, quota_day),
-        )
+        """Credits the chat's pictures cost that day, however they were paid."""
+        row = await self._db.fetchone(f"SELECT {_USED_IN_CHAT}", (chat_id, quota_day))
         return int(row[0]) if row else 0
 
 
@@ -87,6 +92,7 @@ def _create(new: NewTask, bounds: Limits, user: UserSeen | None) -> Script[Outco
                 _FACTS,
                 (
                     new.source_key,
+                    new.user_id,
                     new.user_id,
                     new.user_id,
                     new.user_id,
@@ -105,9 +111,9 @@ def _create(new: NewTask, bounds: Limits, user: UserSeen | None) -> Script[Outco
     if facts.dup_id is not None:
         found = yield Step("SELECT * FROM tasks WHERE id = ?", (facts.dup_id,))
         return Duplicate(Task.from_row(found[0]))
-    refusal = decide(facts, bounds)
-    if refusal is not None:
-        return refusal
+    decision = decide(facts, bounds, new.credits)
+    if not isinstance(decision, Charge):
+        return decision
     inserted = yield Step(
         _INSERT,
         (
@@ -124,6 +130,9 @@ def _create(new: NewTask, bounds: Limits, user: UserSeen | None) -> Script[Outco
             new.created_at,
             new.deadline,
             new.locale,
+            new.ar,
+            new.credits,
+            decision.paid,
         ),
     )
     if not inserted:
@@ -131,23 +140,26 @@ def _create(new: NewTask, bounds: Limits, user: UserSeen | None) -> Script[Outco
         # (possible only on PostgreSQL, and only if two people's prompts share a key).
         found = yield Step("SELECT * FROM tasks WHERE source_key = ?", (new.source_key,))
         return Duplicate(Task.from_row(found[0]))
-    return Created(Task.from_row(inserted[0]), facts.used + 1)
+    if decision.paid:
+        # Only once the task exists: its row is what gives them back if it fails (the
+        # tasks_refund_paid trigger).
+        yield Step(_SPEND_PURCHASED, (decision.paid, new.user_id))
+    return Created(Task.from_row(inserted[0]), facts.used + new.credits - decision.paid)
 
 
 # Every figure the bounds need, in one statement; the parameters, in order: source key, the
-# person (×3), the day, the person, the day, the chat (×2), the day, the person.
+# person (×4), the day, the person, the day, the chat (×2), the day, the person.
 _FACTS = f"""
     SELECT
         (SELECT id FROM tasks WHERE source_key = ?) AS dup_id,
         (SELECT banned FROM users WHERE user_id = ?) AS banned,
         (SELECT daily_limit FROM users WHERE user_id = ?) AS daily_limit,
+        (SELECT purchased_credits FROM users WHERE user_id = ?) AS purchased,
         (SELECT COALESCE(SUM(extra), 0) FROM grants
             WHERE user_id = ? AND quota_day = ?) AS extra,
-        (SELECT COUNT(*) FROM tasks
-            WHERE user_id = ? AND quota_day = ? AND charged = 1) AS used,
+        {_USED} AS used,
         (SELECT daily_limit FROM chat_limits WHERE chat_id = ?) AS group_limit,
-        (SELECT COUNT(*) FROM tasks
-            WHERE chat_id = ? AND quota_day = ? AND charged = 1) AS group_used,
+        {_USED_IN_CHAT} AS group_used,
         (SELECT COUNT(*) FROM tasks WHERE user_id = ? AND state IN {OPEN_SQL}) AS active
 """
 
@@ -155,8 +167,10 @@ _FACTS = f"""
 _INSERT = """
     INSERT INTO tasks (source_key, user_id, chat_id, message_id, thread_id, prompt,
                        model, state, quota_day, created_at, updated_at, next_at,
-                       deadline, locale)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)
+                       deadline, locale, ar, credits, paid_credits)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source_key) DO NOTHING
     RETURNING *
 """
+
+_SPEND_PURCHASED = "UPDATE users SET purchased_credits = purchased_credits - ? WHERE user_id = ?"

@@ -59,6 +59,10 @@ class Task:
     # The asker's language at intake, for texts sent from the background loop.
     locale: str = "en"
     upstream_status: str | None = None
+    ar: str | None = None  # the aspect ratio sent upstream (None: the model's own default)
+    credits: int = 1  # what the picture was charged, in credits
+    paid_credits: int = 0  # of those, how many were purchased ones (given back on failure)
+    upstream_cost: float | None = None  # what GPTunnel said it cost (roubles), when it said
 
     @classmethod
     def from_row(cls, row: Row) -> Task:
@@ -82,6 +86,8 @@ class NewTask:
     created_at: float
     deadline: float
     locale: str = "en"
+    ar: str | None = None
+    credits: int = 1  # the model's price: what the intake charges, today's credits first
 
 
 # The open states as an SQL list, for `state IN {OPEN_SQL}`.

@@ -18,11 +18,14 @@ from storage import (
     AlertRepository,
     Banned,
     ChatRepository,
+    ChoiceRepository,
     Database,
     Duplicate,
     Limits,
     MetaRepository,
     OriginalRepository,
+    PaymentMade,
+    PaymentRepository,
     TaskStore,
     UserRepository,
     open_database,
@@ -102,6 +105,14 @@ async def fill(db: Database) -> None:
     group = replace(new_task(user_id=2, source_key="-100500:9"), chat_id=-100500)
     await tasks.intake.create(group, limits=Limits(daily=5, is_group=True))
     await OriginalRepository(db).save(done.id, bytes(range(256)) * 40, "picture.png", T0 + 11)
+    # Issue 13: choices, a Stars payment, a task paid partly with purchased credits.
+    choices = ChoiceRepository(db)
+    await choices.set_model(1, "flux-dev", T0)
+    await choices.set_ratio(1, "16:9", T0)
+    await choices.set_chat_model(-100500, "seedream-3")
+    await PaymentRepository(db).record(
+        PaymentMade("charge-1", 1, 1, "pack:10:50", 10, 50, "XTR", "prov-1"), T0
+    )
 
 
 async def everything(db: Database) -> dict[str, list[dict[str, object]]]:
@@ -128,6 +139,7 @@ async def test_every_row_comes_over_and_open_tasks_carry_on(
     assert await after.queue.count_open() == await before.queue.count_open() == 5
     assert await after.intake.used(1, DAY) == await before.intake.used(1, DAY)
     assert await after.intake.used_in_chat(-100500, DAY) == 1
+    assert await PaymentRepository(target).balance(1) == 10
     # The loop carries on with a copied task, and new tasks are numbered after the copied.
     waiting = (await after.queue.due(T0 + 30, 50))[0]
     assert await after.steps.claim_submit(waiting.id, T0 + 31) is not None

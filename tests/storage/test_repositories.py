@@ -43,6 +43,9 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
         "chosen_locale": None,
         "daily_limit": None,
         "banned": 0,
+        "model": None,
+        "ar": None,
+        "purchased_credits": 0,
     }
 
     await users.seen(42, username=None, first_name="Ally", language_code="ru", now=T0 + 60)
@@ -58,6 +61,9 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
         "chosen_locale": None,
         "daily_limit": None,
         "banned": 0,
+        "model": None,
+        "ar": None,
+        "purchased_credits": 0,
     }
     count = await db.fetchone("SELECT COUNT(*) FROM users")
     assert count is not None

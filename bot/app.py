@@ -29,12 +29,15 @@ from bot.drawing.quotas import Quotas
 from bot.gptunnel import GPTunnelClient
 from bot.language.catalogues import Translator, build_i18n
 from bot.language.choice import LanguageMiddleware, LanguageService
+from bot.models.choices import ModelChoices
 from bot.ops.admin import AdminService
 from bot.ops.alerts import AdminAlerts
 from bot.ops.health import Health
 from bot.ops.http_server import HttpServer
 from bot.ops.logs import redact_also
 from bot.ops.metrics import Metrics
+from bot.payments.purchases import Purchases
+from bot.payments.shop import Shop
 from bot.pipeline.kickoff import Kickoff
 from bot.pipeline.loop import Poller
 from bot.pipeline.polling import PollStep
@@ -49,13 +52,16 @@ from bot.settings import Settings
 from bot.telegram import webhook
 from bot.telegram.sender import Sender
 from bot.telegram.session import TelegramSession
+from bot.telegram.stars import StarRefunder
 from handlers import build_router
 from storage import (
     AlertRepository,
     ChatRepository,
+    ChoiceRepository,
     Database,
     MetaRepository,
     OriginalRepository,
+    PaymentRepository,
     StatsRepository,
     TaskStore,
     UserRepository,
@@ -81,6 +87,9 @@ class Parts:
     drawing: Drawing
     my_tasks: MyTasks
     quotas: Quotas
+    models: ModelChoices
+    shop: Shop
+    purchases: Purchases
     originals: Originals
     admin: AdminService
     status: StatusMessages
@@ -142,6 +151,7 @@ def build_parts(
         originals=originals,
         ending=ending,
         metrics=metrics,
+        catalogue=settings.models,
         retry_delay=min(settings.poll_interval, 2.0),
     )
     scheduler = PollScheduler(min_gap=settings.poll_interval)
@@ -185,11 +195,24 @@ def build_parts(
         idle_wait=POLLER_IDLE_WAIT,
         metrics=metrics,
     )
-    quotas = Quotas(settings=settings, tasks=tasks.intake, users=users, chats=ChatRepository(db))
+    wallet = PaymentRepository(db)
+    quotas = Quotas(
+        settings=settings,
+        tasks=tasks.intake,
+        users=users,
+        chats=ChatRepository(db),
+        wallet=wallet,
+    )
+    models = ModelChoices(
+        catalogue=settings.models,
+        default_model=settings.default_model,
+        choices=ChoiceRepository(db),
+    )
     drawing = Drawing(
         intake=Intake(settings=settings, tasks=tasks.intake, metrics=metrics),
         tasks=tasks.steps,
         starter=Kickoff(status=status, loop=poller),
+        choices=models,
         max_prompt_length=settings.max_prompt_length,
     )
     return Parts(
@@ -200,6 +223,9 @@ def build_parts(
         drawing=drawing,
         my_tasks=MyTasks(tasks=tasks.history, notify=ending.notify),
         quotas=quotas,
+        models=models,
+        shop=Shop(settings=settings, users=users, wallet=wallet),
+        purchases=Purchases(wallet=wallet, refunds=StarRefunder(sender)),
         originals=originals,
         admin=AdminService(
             settings=settings,
@@ -207,6 +233,7 @@ def build_parts(
             stats=StatsRepository(db),
             quotas=quotas,
             gptunnel=gptunnel,
+            wallet=wallet,
         ),
         status=status,
         poller=poller,
@@ -226,6 +253,9 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
         drawing=parts.drawing,
         my_tasks=parts.my_tasks,
         quotas=parts.quotas,
+        models=parts.models,
+        shop=parts.shop,
+        purchases=parts.purchases,
         originals=parts.originals,
         languages=parts.languages,
         admin=parts.admin,
@@ -253,7 +283,7 @@ async def create_app(settings: Settings) -> App:
     bot = build_bot(settings)
     parts = build_parts(settings, db=db, bot=bot, gptunnel=gptunnel, metrics=metrics)
     # Seed the poll scheduler with what finished tasks took, so restarts keep it.
-    await parts.scheduler.load([settings.default_model], parts.tasks.queue.recent_durations)
+    await parts.scheduler.load(list(settings.models.ids), parts.tasks.queue.recent_durations)
     inflight = UpdatesInFlight()
     dispatcher = build_dispatcher(parts, inflight)
     app = App(

@@ -14,6 +14,7 @@ from bot.drawing.quotas import Quotas
 from bot.language import texts
 from bot.language.catalogues import LOCALES
 from bot.language.choice import LanguageService
+from bot.settings import Settings
 from bot.telegram.sender import Sender
 from handlers.drawing import person_of
 from handlers.filters import DataStartsWith
@@ -22,22 +23,29 @@ from handlers.replies import answer_callback, reply
 LANG_PREFIX = "lang:"
 
 
-async def on_help(message: Message, bot: Bot, sender: Sender, quotas: Quotas, i18n: I18n) -> None:
+async def on_help(
+    message: Message, bot: Bot, sender: Sender, quotas: Quotas, settings: Settings, i18n: I18n
+) -> None:
     person = person_of(message)
     if person is None:
         return
     me = await bot.me()
     status = await quotas.of_person(person.id)
-    text = texts.help_text(i18n.gettext, me.username or "", status, time.time())
+    text = texts.help_text(
+        i18n.gettext, me.username or "", status, time.time(), payments=settings.payments_on
+    )
     await reply(sender, message, text)
 
 
-async def on_quota(message: Message, sender: Sender, quotas: Quotas, i18n: I18n) -> None:
+async def on_quota(
+    message: Message, sender: Sender, quotas: Quotas, settings: Settings, i18n: I18n
+) -> None:
     person = person_of(message)
     if person is None:
         return
     status = await quotas.of_person(person.id)
-    await reply(sender, message, texts.quota(i18n.gettext, status, time.time()))
+    prices = [(model.title, model.credits) for model in settings.models]
+    await reply(sender, message, texts.quota(i18n.gettext, status, time.time(), prices))
 
 
 def _language_buttons(i18n: I18n) -> InlineKeyboardMarkup:

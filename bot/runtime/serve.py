@@ -45,7 +45,7 @@ async def serve(app: App, *, handle_signals: bool = True) -> None:
             return  # stopped before Telegram ever answered: nothing was started
         with step("starting the background loop"):
             await app.poller.start()
-        await register_commands(app.sender, app.translator)
+        await register_commands(app.sender, app.translator, payments=app.settings.payments_on)
         if app.http is not None:
             with step(f"listening on port {app.http.port}"):
                 await app.http.start()

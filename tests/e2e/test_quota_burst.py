@@ -20,7 +20,7 @@ async def test_twenty_prompts_at_once_with_limit_two_start_exactly_two(
         # Telegram allows about one message a second in a chat: the refusals come paced.
         await tg.wait_until(lambda: len(tg.sent_to(USER)) >= 20, timeout=40)
     assert len([c for c in gpt.creates if c["prompt"].startswith("burst")]) == 2
-    refusals = [s for s in tg.sent_to(USER) if "used all 2 pictures" in (s.text or "")]
+    refusals = [s for s in tg.sent_to(USER) if "left today: 0 of 2" in (s.text or "")]
     assert len(refusals) == 18
     assert {s.reply_to_message_id for s in refusals} | {
         p.reply_to_message_id for p in tg.photos(USER)

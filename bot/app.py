@@ -212,7 +212,8 @@ def build_parts(
         intake=Intake(settings=settings, tasks=tasks.intake, metrics=metrics),
         tasks=tasks.steps,
         starter=Kickoff(status=status, loop=poller),
-        choices=models,
+        catalogue=settings.models,
+        default_model=settings.default_model,
         max_prompt_length=settings.max_prompt_length,
     )
     return Parts(

@@ -5,10 +5,12 @@ the same on both (see docs/database.md)."""
 
 from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
-from storage.choices import ChoiceRepository, Remembered
+from storage.choices import NOTHING_CHOSEN, ChoiceRepository, Remembered
 from storage.factory import database_for, open_database
 from storage.intake import (
     Banned,
+    Choice,
+    Chooser,
     Created,
     Duplicate,
     GroupOverQuota,
@@ -38,11 +40,14 @@ from storage.task_store import TaskStore
 from storage.users import UserRepository
 
 __all__ = [
+    "NOTHING_CHOSEN",
     "AlertRepository",
     "AlreadyTakenBack",
     "Banned",
     "ChatRepository",
+    "Choice",
     "ChoiceRepository",
+    "Chooser",
     "Created",
     "Database",
     "Dialect",

@@ -15,6 +15,9 @@ class Remembered:
     chat_model: str | None  # the group's /model (None: in a private chat, or never set)
 
 
+NOTHING_CHOSEN = Remembered(None, None, None)
+
+
 class ChoiceRepository:
     def __init__(self, db: Database) -> None:
         self._db = db

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from storage.choices import NOTHING_CHOSEN, Remembered
 from storage.port import Row
 from storage.task import Task
 
@@ -44,6 +45,15 @@ class GroupOverQuota:
     used: int  # credits the group's pictures cost today
     limit: int
     needed: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The model a new task is drawn with, its ratio, and its price in credits."""
+
+    model: str
+    ar: str | None
+    credits: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +97,8 @@ class Facts:
     group_used: int  # credits the chat's charged tasks cost today
     active: int  # the person's open tasks
     purchased: int = 0  # the person's purchased credits
+    # What the person (/model, /ar) and the chat (a group's /model) chose before.
+    remembered: Remembered = NOTHING_CHOSEN
 
     @classmethod
     def from_row(cls, row: Row) -> Facts:
@@ -103,6 +115,7 @@ class Facts:
             group_used=int(row["group_used"]),
             active=int(row["active"]),
             purchased=int(row["purchased"] or 0),
+            remembered=Remembered(row["model"], row["ar"], row["chat_model"]),
         )
 
 

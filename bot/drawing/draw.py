@@ -9,11 +9,12 @@ from typing import Protocol
 from bot.drawing.intake import Intake
 from bot.drawing.options import parse_options
 from bot.drawing.outcomes import Accepted, ButtonOutcome, Outcome, PromptRefused, UnknownTask
-from bot.drawing.picks import NOTHING_REMEMBERED, Pick, pick, repeat
+from bot.drawing.picks import Pick, as_choice, chooser, repeat
 from bot.drawing.prompts import check_prompt
 from bot.drawing.requests import DrawRequest
-from bot.models.choices import ModelChoices
-from storage import Task, TaskSteps
+from bot.models.catalogue import Catalogue
+from bot.models.choices import RatioRefused, UnknownModel
+from storage import Chooser, Task, TaskSteps
 
 
 class Starter(Protocol):
@@ -29,13 +30,15 @@ class Drawing:
         intake: Intake,
         tasks: TaskSteps,
         starter: Starter,
-        choices: ModelChoices,
+        catalogue: Catalogue,
+        default_model: str,
         max_prompt_length: int,
     ) -> None:
         self._intake = intake
         self._tasks = tasks
         self._starter = starter
-        self._choices = choices
+        self._catalogue = catalogue
+        self._default_model = default_model
         self._max_prompt_length = max_prompt_length
 
     async def draw(self, request: DrawRequest) -> Outcome:
@@ -46,22 +49,15 @@ class Drawing:
         if refused is not None:
             return refused
         assert options.prompt is not None
-        place = request.place
-        remembered = NOTHING_REMEMBERED
-        if options.model is None or options.ar is None:
-            group = place.chat_id if place.is_group else None
-            remembered = await self._choices.remembered(request.person.id, group)
-        picked = pick(
-            self._choices.catalogue,
-            self._choices.default_model,
-            remembered,
-            in_group=place.is_group,
+        # What the person or group chose before is read with the intake's other facts.
+        choose = chooser(
+            self._catalogue,
+            self._default_model,
+            in_group=request.place.is_group,
             model=options.model,
             ar=options.ar,
         )
-        if not isinstance(picked, Pick):
-            return picked
-        return await self._take(request, options.prompt, picked)
+        return await self._take(request, options.prompt, choose)
 
     async def again(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
         """The prompt of a picture in this chat, drawn anew (same model and ratio) for
@@ -82,10 +78,13 @@ class Drawing:
         refused = self._refusal(task.prompt)
         if refused is not None:
             return refused
-        picked = repeat(self._choices.catalogue, task)
+        picked = repeat(self._catalogue, task)
         if not isinstance(picked, Pick):
             return picked
-        return await self._take(replace(request, prompt=task.prompt), task.prompt, picked)
+        choice = as_choice(picked)
+        return await self._take(
+            replace(request, prompt=task.prompt), task.prompt, lambda _chosen: choice
+        )
 
     def _refusal(self, prompt: str | None) -> PromptRefused | None:
         problem = check_prompt(prompt, self._max_prompt_length)
@@ -94,8 +93,10 @@ class Drawing:
         length = len(prompt.strip()) if prompt else 0
         return PromptRefused(problem, length, self._max_prompt_length)
 
-    async def _take(self, request: DrawRequest, prompt: str, picked: Pick) -> Outcome:
-        outcome = await self._intake.take(request, prompt, picked)
+    async def _take(
+        self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]
+    ) -> Outcome:
+        outcome = await self._intake.take(request, prompt, choose)
         if isinstance(outcome, Accepted):
             self._starter.start(outcome.task)
         return outcome

@@ -15,14 +15,15 @@ from bot.drawing.outcomes import (
     Outcome,
     Refused,
 )
-from bot.drawing.picks import Pick
 from bot.drawing.quota import QuotaStatus, next_reset, quota_day
 from bot.drawing.requests import DrawRequest
+from bot.models.choices import RatioRefused, UnknownModel
 from bot.ops.logs import bind
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
 from storage import (
     Banned,
+    Chooser,
     Created,
     Duplicate,
     GroupOverQuota,
@@ -51,9 +52,11 @@ class Intake:
         self._metrics = metrics
         self._clock = clock
 
-    async def take(self, request: DrawRequest, prompt: str, picked: Pick) -> Outcome:
+    async def take(
+        self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]
+    ) -> Outcome:
         """Record the task and charge its model's credits, atomically; nothing is sent
-        upstream yet."""
+        upstream yet. `choose` picks the model and ratio inside the transaction."""
         now = self._clock()
         settings = self._settings
         person, place = request.person, request.place
@@ -72,9 +75,10 @@ class Intake:
                 message_id=place.message_id,
                 thread_id=place.thread_id,
                 prompt=prompt.strip(),
-                model=picked.model.id,
-                ar=picked.ar,
-                credits=picked.model.credits,
+                # What `choose` picks replaces these three.
+                model=settings.default_model,
+                ar=None,
+                credits=1,
                 quota_day=quota_day(now, settings.zone),
                 created_at=now,
                 deadline=now + settings.task_timeout,
@@ -82,7 +86,11 @@ class Intake:
             ),
             limits=limits,
             user=UserSeen(person.id, person.username, person.first_name, person.language_code),
+            choose=choose,
         )
+        if isinstance(outcome, UnknownModel | RatioRefused):
+            log.info("user %s's prompt names what the catalogue lacks: %s", person.id, outcome)
+            return outcome
         if isinstance(outcome, Created):
             bind(task_id=outcome.task.id)  # every later line of this update names the task
             self._metrics.tasks_created.labels(outcome.task.model).inc()

@@ -1,5 +1,6 @@
 """Which model and aspect ratio a prompt is drawn with: what it says (`--model`, `--ar`), else
-what the person or group chose, else the defaults; checked against the catalogue. Pure."""
+what the person or group chose, else the defaults; checked against the catalogue. Pure: the
+intake runs it inside its transaction, on the choices it reads with its other facts."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from dataclasses import dataclass
 from bot.drawing.options import normalised_ratio
 from bot.models.catalogue import Catalogue, ModelInfo
 from bot.models.choices import RatioRefused, UnknownModel, current_model
-from storage import Remembered, Task
-
-NOTHING_REMEMBERED = Remembered(None, None, None)
+from storage import Choice, Chooser, Remembered, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +50,27 @@ def pick(
     return Pick(
         chosen, remembered.ar if chosen.takes_ratio and chosen.accepts(remembered.ar) else None
     )
+
+
+def chooser(
+    catalogue: Catalogue,
+    default_model: str,
+    *,
+    in_group: bool,
+    model: str | None = None,
+    ar: str | None = None,
+) -> Chooser[UnknownModel | RatioRefused]:
+    """`pick` for the intake to run on what was chosen before."""
+
+    def choose(remembered: Remembered) -> Choice | UnknownModel | RatioRefused:
+        picked = pick(catalogue, default_model, remembered, in_group=in_group, model=model, ar=ar)
+        return as_choice(picked) if isinstance(picked, Pick) else picked
+
+    return choose
+
+
+def as_choice(picked: Pick) -> Choice:
+    return Choice(picked.model.id, picked.ar, picked.model.credits)
 
 
 def repeat(catalogue: Catalogue, task: Task) -> Pick | ModelGone:

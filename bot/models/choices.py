@@ -1,6 +1,6 @@
 """What people and groups chose: a person's model (private chats) and aspect ratio (every
-chat), a group's model (set by its administrators). Behind /model and /ar, and what a prompt's
-model and ratio default to (bot.drawing.picks)."""
+chat), a group's model (set by its administrators). Behind /model and /ar; a prompt reads the
+same choices inside the intake's transaction (bot.drawing.picks)."""
 
 from __future__ import annotations
 
@@ -90,13 +90,6 @@ class ModelChoices:
     @property
     def catalogue(self) -> Catalogue:
         return self._catalogue
-
-    @property
-    def default_model(self) -> str:
-        return self._default
-
-    async def remembered(self, person_id: int, group_id: int | None) -> Remembered:
-        return await self._choices.remembered(person_id, group_id)
 
     async def model_menu(self, person_id: int, group_id: int | None) -> ModelMenu:
         """The models, and the one in use: the group's in a group, else the person's."""

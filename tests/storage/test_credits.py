@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from storage import (
     AlreadyTakenBack,
+    Choice,
     ChoiceRepository,
     Created,
     Database,
@@ -319,3 +320,36 @@ async def test_gptunnels_cost_is_recorded_per_task_and_summed_per_model(
         ("flux-dev", 4.25, 4.25),
         ("yandex-art", 2.0, 3.5),
     ]
+
+
+async def test_the_intake_chooses_the_model_from_what_was_chosen_before(
+    db: Database, tasks: TaskStore
+) -> None:
+    choices = ChoiceRepository(db)
+    await choices.set_model(1, "flux-dev", T0)
+    await choices.set_ratio(1, "21:9", T0)
+    await choices.set_chat_model(GROUP, "seedream-3")
+    seen: list[Remembered] = []
+
+    def choose(remembered: Remembered) -> Choice | str:
+        seen.append(remembered)
+        if remembered.chat_model is not None:
+            return Choice(remembered.chat_model, None, 3)
+        return Choice(remembered.model or "none", remembered.ar, 2)
+
+    private = await tasks.intake.create(new_task(source_key="p"), limit=10, choose=choose)
+    in_group = replace(new_task(source_key="g"), chat_id=GROUP)
+    group = await tasks.intake.create(in_group, limit=10, choose=choose)
+    assert isinstance(private, Created) and isinstance(group, Created)
+    assert (private.task.model, private.task.ar, private.task.credits) == ("flux-dev", "21:9", 2)
+    assert (group.task.model, group.task.ar, group.task.credits) == ("seedream-3", None, 3)
+    assert seen == [
+        Remembered("flux-dev", "21:9", None),
+        Remembered("flux-dev", "21:9", "seedream-3"),
+    ]
+    # A refusal from the chooser is the outcome, and nothing is written.
+    refused = await tasks.intake.create(
+        new_task(source_key="r"), limit=10, choose=lambda _remembered: "no such model"
+    )
+    assert refused == "no such model"
+    assert await tasks.intake.used(1, DAY) == 5

@@ -209,6 +209,16 @@ class Settings(BaseSettings):
         wanted = StarPack(credits, stars)
         return wanted if wanted in self.star_packs else None
 
+    def operator_text(self, kind: Literal["paysupport", "terms"], locale: str) -> str:
+        """The operator's own /paysupport or /terms text in a language ("": none set)."""
+        texts = {
+            ("paysupport", "en"): self.paysupport_text_en,
+            ("paysupport", "ru"): self.paysupport_text_ru,
+            ("terms", "en"): self.terms_text_en,
+            ("terms", "ru"): self.terms_text_ru,
+        }
+        return texts.get((kind, locale), "")
+
     @property
     def log_level_number(self) -> int:
         return int(logging.getLevelName(self.log_level))

@@ -111,17 +111,13 @@ async def on_payment(message: Message, sender: Sender, purchases: Purchases, i18
     await reply(sender, message, payment_texts.payment(i18n.gettext, outcome))
 
 
-def _own_text(settings: Settings, i18n: I18n, kind: str) -> str:
-    return str(getattr(settings, f"{kind}_text_{i18n.current_locale}", ""))
-
-
 async def on_paysupport(message: Message, sender: Sender, settings: Settings, i18n: I18n) -> None:
-    own = _own_text(settings, i18n, "paysupport")
+    own = settings.operator_text("paysupport", i18n.current_locale)
     await reply(sender, message, payment_texts.paysupport(i18n.gettext, own))
 
 
 async def on_terms(message: Message, sender: Sender, settings: Settings, i18n: I18n) -> None:
-    own = _own_text(settings, i18n, "terms")
+    own = settings.operator_text("terms", i18n.current_locale)
     await reply(sender, message, payment_texts.terms(i18n.gettext, own))
 
 

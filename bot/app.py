@@ -29,12 +29,15 @@ from bot.drawing.quotas import Quotas
 from bot.gptunnel import GPTunnelClient
 from bot.language.catalogues import Translator, build_i18n
 from bot.language.choice import LanguageMiddleware, LanguageService
+from bot.models.choices import ModelChoices
 from bot.ops.admin import AdminService
 from bot.ops.alerts import AdminAlerts
 from bot.ops.health import Health
 from bot.ops.http_server import HttpServer
 from bot.ops.logs import redact_also
 from bot.ops.metrics import Metrics
+from bot.payments.purchases import Purchases
+from bot.payments.shop import Shop
 from bot.pipeline.loop import Poller
 from bot.pipeline.polling import PollStep
 from bot.pipeline.retention import Retention
@@ -53,16 +56,19 @@ from bot.telegram import webhook
 from bot.telegram.outbox import Outbox, Replies
 from bot.telegram.sender import Sender
 from bot.telegram.session import TelegramSession
+from bot.telegram.stars import StarRefunder
 from handlers import build_router
 from storage import (
     AlertRepository,
     ChatRepository,
+    ChoiceRepository,
     Database,
     Dialect,
     LeaseRepository,
     MetaRepository,
     OriginalRepository,
     OutboxRepository,
+    PaymentRepository,
     StatsRepository,
     TaskStore,
     UserRepository,
@@ -92,6 +98,9 @@ class Parts:
     drawing: Drawing
     my_tasks: MyTasks
     quotas: Quotas
+    models: ModelChoices
+    shop: Shop
+    purchases: Purchases
     originals: Originals
     admin: AdminService
     status: StatusMessages
@@ -177,6 +186,7 @@ def build_parts(
         originals=originals,
         ending=ending,
         metrics=metrics,
+        catalogue=settings.models,
         retry_delay=min(settings.poll_interval, 2.0),
     )
     scheduler = PollScheduler(min_gap=settings.poll_interval)
@@ -221,11 +231,25 @@ def build_parts(
         metrics=metrics,
         retention=Retention(tasks=tasks.retention, keep_days=settings.task_retention_days),
     )
-    quotas = Quotas(settings=settings, tasks=tasks.intake, users=users, chats=ChatRepository(db))
+    wallet = PaymentRepository(db)
+    quotas = Quotas(
+        settings=settings,
+        tasks=tasks.intake,
+        users=users,
+        chats=ChatRepository(db),
+        wallet=wallet,
+    )
+    models = ModelChoices(
+        catalogue=settings.models,
+        default_model=settings.default_model,
+        choices=ChoiceRepository(db),
+    )
     drawing = Drawing(
         intake=Intake(settings=settings, tasks=tasks.intake, metrics=metrics),
         tasks=tasks.steps,
         starter=Kickoff(status=status, loop=poller, leadership=leadership, outbox=outbox),
+        catalogue=settings.models,
+        default_model=settings.default_model,
         max_prompt_length=settings.max_prompt_length,
     )
     return Parts(
@@ -239,6 +263,9 @@ def build_parts(
         # Queued, not awaited: /cancel answers without waiting for the chat's pace.
         my_tasks=MyTasks(tasks=tasks.history, notify=ending.notify_later),
         quotas=quotas,
+        models=models,
+        shop=Shop(settings=settings, users=users, wallet=wallet),
+        purchases=Purchases(wallet=wallet, refunds=StarRefunder(sender)),
         originals=originals,
         admin=AdminService(
             settings=settings,
@@ -246,6 +273,7 @@ def build_parts(
             stats=StatsRepository(db),
             quotas=quotas,
             gptunnel=gptunnel,
+            wallet=wallet,
         ),
         status=status,
         poller=poller,
@@ -275,6 +303,9 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
         drawing=parts.drawing,
         my_tasks=parts.my_tasks,
         quotas=parts.quotas,
+        models=parts.models,
+        shop=parts.shop,
+        purchases=parts.purchases,
         originals=parts.originals,
         languages=parts.languages,
         admin=parts.admin,
@@ -319,7 +350,7 @@ async def create_app(settings: Settings) -> App:
 
     async def learn() -> None:
         # What finished tasks took, so restarts and takeovers keep what was learned.
-        await parts.scheduler.load([settings.default_model], parts.tasks.queue.recent_durations)
+        await parts.scheduler.load(list(settings.models.ids), parts.tasks.queue.recent_durations)
 
     inflight = UpdatesInFlight()
     dispatcher = build_dispatcher(parts, inflight)

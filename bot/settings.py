@@ -8,8 +8,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.models.builtin import BUILTIN
+from bot.models.catalogue import Catalogue
+from bot.models.loading import load_catalogue
+from bot.payments.packs import StarPack, parse_packs
 
 # Telegram's alphabet and length for setWebhook's secret_token.
 SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -34,6 +39,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)  # PostgreSQL connections per process
     # Several processes on PostgreSQL: seconds after which a silent leader is taken over.
     lease_timeout: float = Field(default=15.0, ge=1.0)
+    # The model catalogue (see bot.models.loading for MODELS' forms). Before default_model:
+    # that one's check reads it.
+    models: Annotated[Catalogue, NoDecode] = Field(default=BUILTIN, repr=False)
     default_model: str = "yandex-art"
     daily_limit: int = Field(default=10, ge=0)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -65,6 +73,13 @@ class Settings(BaseSettings):
     # Days a finished task is kept before it is pruned (counted into /stats's totals first).
     # At least a week: /stats's 7-day figures, today's quota and duplicate updates read them.
     task_retention_days: int = Field(default=30, ge=7)
+    # Telegram Stars: credit packs on sale (`credits:stars,...`); none: no payments at all.
+    star_packs: Annotated[tuple[StarPack, ...], NoDecode] = ()
+    # What /paysupport and /terms answer, per language; empty: the catalogue's own text.
+    paysupport_text_en: str = ""
+    paysupport_text_ru: str = ""
+    terms_text_en: str = ""
+    terms_text_ru: str = ""
 
     @field_validator("bot_token")
     @classmethod
@@ -84,6 +99,26 @@ class Settings(BaseSettings):
         if not key or PLACEHOLDER_MARK in key:
             raise ValueError("is the placeholder from .env.example: put your GPTunnel API key")
         return SecretStr(key)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _catalogue(cls, value: object) -> object:
+        return load_catalogue(value) if isinstance(value, str) else value
+
+    @field_validator("default_model")
+    @classmethod
+    def _default_in_catalogue(cls, value: str, info: ValidationInfo) -> str:
+        catalogue = info.data.get("models")  # absent when MODELS itself was refused
+        if isinstance(catalogue, Catalogue) and catalogue.get(value) is None:
+            raise ValueError(
+                f"{value!r} is not in the model catalogue (MODELS): {', '.join(catalogue.ids)}"
+            )
+        return value
+
+    @field_validator("star_packs", mode="before")
+    @classmethod
+    def _packs(cls, value: object) -> object:
+        return parse_packs(value) if isinstance(value, str) else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -174,6 +209,26 @@ class Settings(BaseSettings):
     @property
     def uses_webhook(self) -> bool:
         return self.webhook_url is not None
+
+    @property
+    def payments_on(self) -> bool:
+        """Stars are sold (STAR_PACKS holds a pack): /buy exists, in the menus and /help."""
+        return bool(self.star_packs)
+
+    def pack(self, credits: int, stars: int) -> StarPack | None:
+        """The pack on sale now with exactly these terms, if any."""
+        wanted = StarPack(credits, stars)
+        return wanted if wanted in self.star_packs else None
+
+    def operator_text(self, kind: Literal["paysupport", "terms"], locale: str) -> str:
+        """The operator's own /paysupport or /terms text in a language ("": none set)."""
+        texts = {
+            ("paysupport", "en"): self.paysupport_text_en,
+            ("paysupport", "ru"): self.paysupport_text_ru,
+            ("terms", "en"): self.terms_text_en,
+            ("terms", "ru"): self.terms_text_ru,
+        }
+        return texts.get((kind, locale), "")
 
     @property
     def log_level_number(self) -> int:

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import admin, common, group, history, image_buttons, private
+from handlers import admin, common, group, history, image_buttons, models, payments, private
 from handlers.channel_senders import RefuseChannelSenders
 
 
@@ -18,6 +18,9 @@ def build_router() -> Router:
         common.make_router(),
         history.make_router(),
         image_buttons.make_router(),
+        models.make_router(),
+        # Before the private router's catch-alls: a payment is a message without text.
+        payments.make_router(),
         group.make_router(),
         private.make_router(),
     )

@@ -1,4 +1,5 @@
-"""The operator's commands (ADMIN_IDS only): /grant, /setlimit, /ban, /unban, /stats.
+"""The operator's commands (ADMIN_IDS only): /grant, /setlimit, /ban, /unban, /stats,
+/refund.
 
 From anyone else these commands match nothing here, so they end where any unknown command
 does: the private router's "unknown command" reply, or silence in a group.
@@ -11,14 +12,17 @@ from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot.language import texts
+from bot.language import payment_texts, texts
 from bot.ops.admin import AdminService, UnknownUser
+from bot.payments.purchases import Purchases
 from bot.telegram.outbox import Replies
 from handlers.numbers import whole_number
 from handlers.replies import reply
 
 # Far beyond any sensible daily number; keeps it a plain SQLite integer.
 MAX_AMOUNT = 1_000_000
+# Telegram's charge ids are well under this; anything longer is a typo.
+MAX_CHARGE_ID = 256
 
 
 class IsOperator(BaseFilter):
@@ -116,8 +120,27 @@ async def on_stats(message: Message, replies: Replies, admin: AdminService, i18n
         p95=figures.p95,
         open_now=figures.open_now,
         balance=figures.balance,
+        spend=[(s.model, s.today, s.total) for s in figures.spend],
+        stars=(figures.stars.today, figures.stars.total, figures.stars.refunded),
     )
     await reply(replies, message, text)
+
+
+async def on_refund(
+    message: Message,
+    command: CommandObject,
+    replies: Replies,
+    purchases: Purchases,
+    i18n: I18n,
+) -> None:
+    """/refund <charge id>: the Stars back to the buyer, the credits left taken back."""
+    _ = i18n.gettext
+    parts = (command.args or "").split()
+    if len(parts) != 1 or len(parts[0]) > MAX_CHARGE_ID:
+        await reply(replies, message, texts.admin_usage(_, "refund"))
+        return
+    outcome = await purchases.refund(parts[0])
+    await reply(replies, message, payment_texts.refund(_, outcome))
 
 
 def make_router() -> Router:
@@ -128,4 +151,5 @@ def make_router() -> Router:
     router.message.register(on_ban, Command("ban"))
     router.message.register(on_unban, Command("unban"))
     router.message.register(on_stats, Command("stats"))
+    router.message.register(on_refund, Command("refund"))
     return router

@@ -1,4 +1,5 @@
-"""Who may act for a group: Telegram's own administrators of it, asked with getChatMember."""
+"""Who may act for a group: Telegram's own administrators of it (getChatMember), and an
+anonymous administrator, who writes as the group itself."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from aiogram.types import Message
 log = logging.getLogger(__name__)
 
 
-async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+async def is_admin(
+    bot: Bot, chat_id: int, user_id: int, *, sender_chat_id: int | None = None
+) -> bool:
     """The user is the chat's creator or one of its administrators (False when Telegram will
-    not say)."""
+    not say). `sender_chat_id`: the chat a message was written as (None: as the user)."""
+    if sender_chat_id is not None:
+        # A linked channel also writes as a chat, but only the group itself is its admin.
+        return sender_chat_id == chat_id
     try:
         member = await bot.get_chat_member(chat_id, user_id)
     except TelegramAPIError as exc:
@@ -25,8 +31,8 @@ async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
 
 async def is_chat_admin(message: Message, bot: Bot) -> bool:
     """The message's author administers its chat (an anonymous admin writes as the chat)."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id == message.chat.id
-    if message.from_user is None:
+    if message.from_user is None and message.sender_chat is None:
         return False
-    return await is_admin(bot, message.chat.id, message.from_user.id)
+    user_id = message.from_user.id if message.from_user is not None else 0
+    written_as = message.sender_chat.id if message.sender_chat is not None else None
+    return await is_admin(bot, message.chat.id, user_id, sender_chat_id=written_as)

@@ -15,6 +15,7 @@ from bot.drawing.quotas import Quotas
 from bot.language import texts
 from bot.language.catalogues import LOCALES
 from bot.language.choice import LanguageService
+from bot.settings import Settings
 from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
 from handlers.drawing import person_of
@@ -26,22 +27,29 @@ class LangButton(CallbackData, prefix="lang"):
     locale: str
 
 
-async def on_help(message: Message, bot: Bot, replies: Replies, quotas: Quotas, i18n: I18n) -> None:
+async def on_help(
+    message: Message, bot: Bot, replies: Replies, quotas: Quotas, settings: Settings, i18n: I18n
+) -> None:
     person = person_of(message)
     if person is None:
         return
     me = await bot.me()
     status = await quotas.of_person(person.id)
-    text = texts.help_text(i18n.gettext, me.username or "", status, time.time())
+    text = texts.help_text(
+        i18n.gettext, me.username or "", status, time.time(), payments=settings.payments_on
+    )
     await reply(replies, message, text)
 
 
-async def on_quota(message: Message, replies: Replies, quotas: Quotas, i18n: I18n) -> None:
+async def on_quota(
+    message: Message, replies: Replies, quotas: Quotas, settings: Settings, i18n: I18n
+) -> None:
     person = person_of(message)
     if person is None:
         return
     status = await quotas.of_person(person.id)
-    await reply(replies, message, texts.quota(i18n.gettext, status, time.time()))
+    prices = [(model.title, model.credits) for model in settings.models]
+    await reply(replies, message, texts.quota(i18n.gettext, status, time.time(), prices))
 
 
 def _language_buttons(i18n: I18n) -> InlineKeyboardMarkup:

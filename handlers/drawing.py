@@ -15,13 +15,16 @@ from bot.drawing.outcomes import (
     Busy,
     ButtonOutcome,
     GroupRefused,
+    ModelGone,
     PromptRefused,
+    RatioRefused,
     Refused,
+    UnknownModel,
     UnknownTask,
 )
 from bot.drawing.prompts import PromptProblem
 from bot.drawing.requests import DrawRequest, Person, Place
-from bot.language import texts
+from bot.language import model_texts, texts
 from bot.telegram.outbox import Replies
 from handlers.replies import reply, thread_of
 
@@ -76,9 +79,17 @@ def outcome_text(outcome: ButtonOutcome, i18n: I18n, *, private: bool) -> str | 
             return texts.empty_prompt(_, private=private)
         return texts.too_long(_, outcome.length, outcome.limit)
     if isinstance(outcome, Refused):
-        return texts.over_quota(_, outcome.quota, now)
+        return texts.over_quota(
+            _, outcome.quota, now, needed=outcome.needed, can_buy=outcome.can_buy
+        )
     if isinstance(outcome, GroupRefused):
-        return texts.group_over_quota(_, outcome.quota, now)
+        return texts.group_over_quota(_, outcome.quota, now, needed=outcome.needed)
+    if isinstance(outcome, UnknownModel):
+        return model_texts.model_unknown(_, outcome)
+    if isinstance(outcome, RatioRefused):
+        return model_texts.ratio_refused(_, outcome)
+    if isinstance(outcome, ModelGone):
+        return model_texts.model_gone(_, outcome.model_id)
     if isinstance(outcome, Busy):
         return texts.too_many_active(_, outcome.limit)
     if isinstance(outcome, Barred):

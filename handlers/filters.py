@@ -51,3 +51,13 @@ class DataStartsWith(BaseFilter):
 
     async def __call__(self, query: CallbackQuery) -> bool:
         return query.data is not None and query.data.startswith(self.prefix)
+
+
+class PressedIn(BaseFilter):
+    """A button under a message in a chat of one of these types."""
+
+    def __init__(self, *chat_types: str) -> None:
+        self.chat_types = frozenset(chat_types)
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        return query.message is not None and query.message.chat.type in self.chat_types

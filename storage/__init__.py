@@ -5,9 +5,12 @@ the same on both (see docs/database.md)."""
 
 from storage.alerts import AlertRepository
 from storage.chats import ChatRepository
+from storage.choices import NOTHING_CHOSEN, ChoiceRepository, Remembered
 from storage.factory import database_for, open_database
 from storage.intake import (
     Banned,
+    Choice,
+    Chooser,
     Created,
     Duplicate,
     GroupOverQuota,
@@ -20,8 +23,17 @@ from storage.leases import Lease, LeaseRepository
 from storage.meta import MetaRepository
 from storage.originals import Original, OriginalRef, OriginalRepository
 from storage.outbox import OutboxRepository, Parcel
+from storage.payments import (
+    AlreadyTakenBack,
+    PaymentMade,
+    PaymentRepository,
+    Recorded,
+    StarFigures,
+    StoredPayment,
+    TakenBack,
+)
 from storage.port import Database, Dialect
-from storage.stats import Figures, StatsRepository
+from storage.stats import Figures, ModelSpend, StatsRepository
 from storage.task import NewTask, Task, TaskState
 from storage.task_history import TaskHistory
 from storage.task_queue import TaskQueue
@@ -31,9 +43,14 @@ from storage.task_store import TaskStore
 from storage.users import UserRepository
 
 __all__ = [
+    "NOTHING_CHOSEN",
     "AlertRepository",
+    "AlreadyTakenBack",
     "Banned",
     "ChatRepository",
+    "Choice",
+    "ChoiceRepository",
+    "Chooser",
     "Created",
     "Database",
     "Dialect",
@@ -44,6 +61,7 @@ __all__ = [
     "LeaseRepository",
     "Limits",
     "MetaRepository",
+    "ModelSpend",
     "NewTask",
     "Original",
     "OriginalRef",
@@ -51,7 +69,14 @@ __all__ = [
     "OutboxRepository",
     "OverQuota",
     "Parcel",
+    "PaymentMade",
+    "PaymentRepository",
+    "Recorded",
+    "Remembered",
+    "StarFigures",
     "StatsRepository",
+    "StoredPayment",
+    "TakenBack",
     "Task",
     "TaskHistory",
     "TaskIntake",

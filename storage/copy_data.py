@@ -30,6 +30,8 @@ TABLES = (
     Table("meta", ("key",)),
     Table("originals", ("task_id",), batch=20),  # whole pictures: a few at a time
     Table("pruned_tasks", ("state", "reason")),
+    Table("chat_models", ("chat_id",)),
+    Table("payments", ("charge_id",)),
 )
 
 

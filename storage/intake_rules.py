@@ -1,11 +1,16 @@
 """The rules of taking a prompt in, as a pure function of what the database knows (no I/O):
-both backends run the same decision inside their own transaction."""
+both backends run the same decision inside their own transaction.
+
+Every allowance is counted in credits: a picture costs its model's credits. The day's credits
+(DAILY_LIMIT, /setlimit, /grant) are spent first, then purchased ones (Telegram Stars), which
+do not expire; a group's own limit counts every credit its pictures cost."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from storage.choices import NOTHING_CHOSEN, Remembered
 from storage.port import Row
 from storage.task import Task
 
@@ -24,19 +29,38 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class Created:
     task: Task
-    used: int  # charged tasks today, this one included
+    used: int  # the day's credits used today, this task's included
 
 
 @dataclass(frozen=True, slots=True)
 class OverQuota:
-    used: int
-    limit: int | None = None  # the limit that applied, extra grants included
+    used: int  # the day's credits used already
+    limit: int | None = None  # the day's credits, extra grants included
+    needed: int = 1  # what the picture costs
+    purchased: int = 0  # purchased credits on hand
 
 
 @dataclass(frozen=True, slots=True)
 class GroupOverQuota:
-    used: int
+    used: int  # credits the group's pictures cost today
     limit: int
+    needed: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The model a new task is drawn with, its ratio, and its price in credits."""
+
+    model: str
+    ar: str | None
+    credits: int
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """The picture may start: of its credits, `paid` come from purchased ones."""
+
+    paid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +92,13 @@ class Facts:
     banned: bool
     daily_limit: int | None  # the person's own limit (/setlimit)
     extra: int  # today's /grant
-    used: int  # the person's charged tasks today
+    used: int  # the day's credits the person's charged tasks took today
     group_limit: int | None  # the chat's own limit (/grouplimit)
-    group_used: int  # the chat's charged tasks today
+    group_used: int  # credits the chat's charged tasks cost today
     active: int  # the person's open tasks
+    purchased: int = 0  # the person's purchased credits
+    # What the person (/model, /ar) and the chat (a group's /model) chose before.
+    remembered: Remembered = NOTHING_CHOSEN
 
     @classmethod
     def from_row(cls, row: Row) -> Facts:
@@ -87,24 +114,31 @@ class Facts:
             group_limit=maybe(row["group_limit"]),
             group_used=int(row["group_used"]),
             active=int(row["active"]),
+            purchased=int(row["purchased"] or 0),
+            remembered=Remembered(row["model"], row["ar"], row["chat_model"]),
         )
 
 
-def decide(facts: Facts, bounds: Limits) -> Refusal | None:
-    """Why the new task may not start, or None when it may. (A duplicate is found before.)"""
+def decide(facts: Facts, bounds: Limits, credits: int = 1) -> Refusal | Charge:
+    """Why a picture of `credits` may not start, or how it is paid for when it may. (A
+    duplicate is found before.)"""
     if facts.banned:
         return Banned()
     personal = personal_limit(bounds, facts.daily_limit, facts.extra)
-    if personal is not None and facts.used >= personal:
-        return OverQuota(facts.used, personal)
+    paid = 0
+    if personal is not None:
+        # Today's credits first; what they do not cover comes from purchased ones.
+        paid = max(credits - max(personal - facts.used, 0), 0)
+        if paid > facts.purchased:
+            return OverQuota(facts.used, personal, needed=credits, purchased=facts.purchased)
     if bounds.is_group and not bounds.exempt:
         own = facts.group_limit
         group = (own if own is not None else bounds.group_daily) or None
-        if group is not None and facts.group_used >= group:
-            return GroupOverQuota(facts.group_used, group)
+        if group is not None and facts.group_used + credits > group:
+            return GroupOverQuota(facts.group_used, group, needed=credits)
     if bounds.max_active is not None and not bounds.exempt and facts.active >= bounds.max_active:
         return TooManyActive(facts.active, bounds.max_active)
-    return None
+    return Charge(paid)
 
 
 def personal_limit(bounds: Limits, own: int | None, extra: int) -> int | None:

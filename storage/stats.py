@@ -11,6 +11,15 @@ from storage.port import Database
 
 
 @dataclass(frozen=True, slots=True)
+class ModelSpend:
+    """What GPTunnel said a model's pictures cost (roubles), for tasks that said."""
+
+    model: str
+    today: float
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     users_today: int
     users_week: int
@@ -58,3 +67,14 @@ class StatsRepository:
                 "WHERE state IN ('new', 'submitting', 'submitted', 'ready')"
             ),
         )
+
+    async def spend(self, *, day_start: float) -> list[ModelSpend]:
+        """GPTunnel's `cost` of the pictures made today and in all, per model."""
+        rows = await self._db.fetchall(
+            "SELECT model, "
+            "COALESCE(SUM(CASE WHEN ready_at >= ? THEN upstream_cost ELSE 0 END), 0), "
+            "SUM(upstream_cost) FROM tasks WHERE upstream_cost IS NOT NULL "
+            "GROUP BY model ORDER BY model",
+            (day_start,),
+        )
+        return [ModelSpend(str(r[0]), float(r[1]), float(r[2])) for r in rows]

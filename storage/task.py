@@ -61,6 +61,10 @@ class Task:
     upstream_status: str | None = None
     # The message the picture went out as; its buttons are honoured under that message only.
     picture_message_id: int | None = None
+    ar: str | None = None  # the aspect ratio sent upstream (None: the model's own default)
+    credits: int = 1  # what the picture was charged, in credits
+    paid_credits: int = 0  # of those, how many were purchased ones (given back on failure)
+    upstream_cost: float | None = None  # what GPTunnel said it cost (roubles), when it said
 
     @classmethod
     def from_row(cls, row: Row) -> Task:
@@ -84,6 +88,8 @@ class NewTask:
     created_at: float
     deadline: float
     locale: str = "en"
+    ar: str | None = None
+    credits: int = 1  # the model's price: what the intake charges, today's credits first
 
 
 # The open states as an SQL list, for `state IN {OPEN_SQL}`.

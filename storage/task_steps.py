@@ -71,20 +71,28 @@ class TaskSteps:
         )
 
     async def mark_ready(
-        self, task_id: int, url: str, *, upstream_id: str | None = None, now: float
+        self,
+        task_id: int,
+        url: str,
+        *,
+        upstream_id: str | None = None,
+        cost: float | None = None,
+        now: float,
     ) -> Task | None:
-        """The picture exists upstream. It finished somewhere between the last poll that said
-        no and this one: the midpoint is what the poll scheduler learns from."""
+        """The picture exists upstream (and cost GPTunnel `cost` roubles, when it said). It
+        finished somewhere between the last poll that said no and this one: the midpoint is
+        what the poll scheduler learns from."""
         rows = await self._db.fetchall(
             "UPDATE tasks SET state = 'ready', result_url = ?, "
             "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, "
+            "upstream_cost = COALESCE(?, upstream_cost), "
             "attempts = 0, "
             "polls = polls + CASE WHEN state = 'submitted' THEN 1 ELSE 0 END, "
             "submitted_at = COALESCE(submitted_at, ?), "
             "upstream_done_at = (COALESCE(last_poll_at, submitted_at, ?) + ?) / 2, "
             "updated_at = ? WHERE id = ? AND state IN ('submitting', 'submitted') "
             "RETURNING *",
-            (url, upstream_id, now, now, now, now, now, now, task_id),
+            (url, upstream_id, now, now, cost, now, now, now, now, task_id),
         )
         return Task.from_row(rows[0]) if rows else None
 

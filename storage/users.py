@@ -89,6 +89,10 @@ class UserRepository:
         )
         return None if row is None else int(row[0])
 
+    async def banned(self, user_id: int) -> bool:
+        row = await self._db.fetchone("SELECT banned FROM users WHERE user_id = ?", (user_id,))
+        return row is not None and bool(row[0])
+
     async def _upsert(self, user_id: int, column: str, value: object, now: float) -> None:
         # The operator may act on someone who has not written yet: the row is made then.
         assert column in {"chosen_locale", "banned", "daily_limit"}

@@ -32,6 +32,7 @@ from bot.drawing.failures import Failure
 from bot.gptunnel import ErrorKind, GPTunnelClient, GPTunnelError
 from bot.language import texts
 from bot.language.catalogues import Translator
+from bot.models.catalogue import Catalogue
 from bot.ops.metrics import Metrics
 from bot.telegram import buttons
 from bot.telegram.errors import chat_gone
@@ -59,6 +60,7 @@ class PhotoDelivery:
         originals: Originals | None,
         ending: Ending,
         metrics: Metrics,
+        catalogue: Catalogue,
         max_attempts: int = 5,
         retry_delay: float = 2.0,
         max_parallel: int = 8,
@@ -75,6 +77,7 @@ class PhotoDelivery:
         self._originals = originals
         self._ending = ending
         self._metrics = metrics
+        self._catalogue = catalogue
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._clock = clock
@@ -140,7 +143,9 @@ class PhotoDelivery:
         self, task: Task, data: bytes, filename: str, as_document: bool
     ) -> Message:
         reply = reply_to(task)
-        caption = texts.caption(task.prompt)
+        # The caption says which model drew it (its id, once it has left the catalogue).
+        drawn_by = texts.drawn_by(self._catalogue.title_of(task.model), task.ar)
+        caption = texts.caption(task.prompt, drawn_by)
         keyboard = buttons.keyboard(self._t(task.locale), task.id)
         if not as_document:
             try:

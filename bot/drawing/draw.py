@@ -7,10 +7,14 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.drawing.intake import Intake
+from bot.drawing.options import parse_options
 from bot.drawing.outcomes import Accepted, ButtonOutcome, Outcome, PromptRefused, UnknownTask
+from bot.drawing.picks import Pick, as_choice, chooser, repeat
 from bot.drawing.prompts import check_prompt
 from bot.drawing.requests import DrawRequest, Place
-from storage import Task, TaskSteps
+from bot.models.catalogue import Catalogue
+from bot.models.choices import RatioRefused, UnknownModel
+from storage import Chooser, Task, TaskSteps
 
 
 class Starter(Protocol):
@@ -21,29 +25,43 @@ class Starter(Protocol):
 
 class Drawing:
     def __init__(
-        self, *, intake: Intake, tasks: TaskSteps, starter: Starter, max_prompt_length: int
+        self,
+        *,
+        intake: Intake,
+        tasks: TaskSteps,
+        starter: Starter,
+        catalogue: Catalogue,
+        default_model: str,
+        max_prompt_length: int,
     ) -> None:
         self._intake = intake
         self._tasks = tasks
         self._starter = starter
+        self._catalogue = catalogue
+        self._default_model = default_model
         self._max_prompt_length = max_prompt_length
 
     async def draw(self, request: DrawRequest) -> Outcome:
-        """Check the prompt, charge and record it, and start it; returns at once, without
-        waiting for GPTunnel or for Telegram's pace."""
-        prompt = request.prompt
-        problem = check_prompt(prompt, self._max_prompt_length)
-        if problem is not None:
-            length = len(prompt.strip()) if prompt else 0
-            return PromptRefused(problem, length, self._max_prompt_length)
-        assert prompt is not None
-        outcome = await self._intake.take(request, prompt)
-        if isinstance(outcome, Accepted):
-            await self._starter.start(outcome.task)
-        return outcome
+        """Check the prompt and its options, charge and record it, and start it; returns at
+        once, without waiting for GPTunnel or for Telegram's pace."""
+        options = parse_options(request.prompt)
+        refused = self._refusal(options.prompt)
+        if refused is not None:
+            return refused
+        assert options.prompt is not None
+        # What the person or group chose before is read with the intake's other facts.
+        choose = chooser(
+            self._catalogue,
+            self._default_model,
+            in_group=request.place.is_group,
+            model=options.model,
+            ar=options.ar,
+        )
+        return await self._take(request, options.prompt, choose)
 
     async def again(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
-        """The prompt of the picture pressed under, drawn anew for whoever pressed "again".
+        """The prompt of the picture pressed under, drawn anew (same model and ratio) for
+        whoever pressed "again".
 
         Button data comes from the client: a modified one can put any task's id under any
         message. Only the picture's own message counts (`request.place` is where the button
@@ -52,7 +70,7 @@ class Drawing:
         task = await self._tasks.get(task_id)
         if task is None or not under_its_picture(task, request.place):
             return UnknownTask()
-        return await self.draw(replace(request, prompt=task.prompt))
+        return await self._repeat(request, task)
 
     async def redraw(self, request: DrawRequest, task_id: int) -> ButtonOutcome:
         """One of the asker's own earlier prompts (from /history), drawn anew; in a group only
@@ -62,7 +80,34 @@ class Drawing:
             return UnknownTask()
         if request.place.is_group and task.chat_id != request.place.chat_id:
             return UnknownTask()
-        return await self.draw(replace(request, prompt=task.prompt))
+        return await self._repeat(request, task)
+
+    async def _repeat(self, request: DrawRequest, task: Task) -> ButtonOutcome:
+        refused = self._refusal(task.prompt)
+        if refused is not None:
+            return refused
+        picked = repeat(self._catalogue, task)
+        if not isinstance(picked, Pick):
+            return picked
+        choice = as_choice(picked)
+        return await self._take(
+            replace(request, prompt=task.prompt), task.prompt, lambda _chosen: choice
+        )
+
+    def _refusal(self, prompt: str | None) -> PromptRefused | None:
+        problem = check_prompt(prompt, self._max_prompt_length)
+        if problem is None:
+            return None
+        length = len(prompt.strip()) if prompt else 0
+        return PromptRefused(problem, length, self._max_prompt_length)
+
+    async def _take(
+        self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]
+    ) -> Outcome:
+        outcome = await self._intake.take(request, prompt, choose)
+        if isinstance(outcome, Accepted):
+            await self._starter.start(outcome.task)
+        return outcome
 
 
 def under_its_picture(task: Task, place: Place) -> bool:

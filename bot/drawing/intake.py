@@ -17,11 +17,13 @@ from bot.drawing.outcomes import (
 )
 from bot.drawing.quota import QuotaStatus, next_reset, quota_day
 from bot.drawing.requests import DrawRequest
+from bot.models.choices import RatioRefused, UnknownModel
 from bot.ops.logs import bind
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
 from storage import (
     Banned,
+    Chooser,
     Created,
     Duplicate,
     GroupOverQuota,
@@ -50,8 +52,11 @@ class Intake:
         self._metrics = metrics
         self._clock = clock
 
-    async def take(self, request: DrawRequest, prompt: str) -> Outcome:
-        """Record the task and charge the quota, atomically; nothing is sent upstream yet."""
+    async def take(
+        self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]
+    ) -> Outcome:
+        """Record the task and charge its model's credits, atomically; nothing is sent
+        upstream yet. `choose` picks the model and ratio inside the transaction."""
         now = self._clock()
         settings = self._settings
         person, place = request.person, request.place
@@ -70,7 +75,10 @@ class Intake:
                 message_id=place.message_id,
                 thread_id=place.thread_id,
                 prompt=prompt.strip(),
+                # What `choose` picks replaces these three.
                 model=settings.default_model,
+                ar=None,
+                credits=1,
                 quota_day=quota_day(now, settings.zone),
                 created_at=now,
                 deadline=now + settings.task_timeout,
@@ -78,15 +86,23 @@ class Intake:
             ),
             limits=limits,
             user=UserSeen(person.id, person.username, person.first_name, person.language_code),
+            choose=choose,
         )
+        if isinstance(outcome, UnknownModel | RatioRefused):
+            log.info("user %s's prompt names what the catalogue lacks: %s", person.id, outcome)
+            return outcome
         if isinstance(outcome, Created):
             bind(task_id=outcome.task.id)  # every later line of this update names the task
             self._metrics.tasks_created.labels(outcome.task.model).inc()
             log.info(
-                "task %s created for user %s in chat %s (%s today)",
+                "task %s created for user %s in chat %s: %s, %s credits (%s purchased; %s of "
+                "the day's used)",
                 outcome.task.id,
                 person.id,
                 place.chat_id,
+                outcome.task.model,
+                outcome.task.credits,
+                outcome.task.paid_credits,
                 outcome.used,
             )
             return Accepted(outcome.task)
@@ -101,8 +117,20 @@ class Intake:
         resets_at = next_reset(now, settings.zone)
         self._metrics.quota_refusals.inc()
         if isinstance(outcome, GroupOverQuota):
-            log.info("chat %s is over its daily limit (%s used)", place.chat_id, outcome.used)
-            return GroupRefused(QuotaStatus(outcome.used, outcome.limit, resets_at))
+            log.info(
+                "chat %s's daily credits do not cover %s more (%s used)",
+                place.chat_id,
+                outcome.needed,
+                outcome.used,
+            )
+            return GroupRefused(QuotaStatus(outcome.used, outcome.limit, resets_at), outcome.needed)
         assert isinstance(outcome, OverQuota)
-        log.info("user %s is over the daily limit (%s used)", person.id, outcome.used)
-        return Refused(QuotaStatus(used=outcome.used, limit=outcome.limit, resets_at=resets_at))
+        log.info(
+            "user %s's credits do not cover %s (%s of the day's used, %s purchased)",
+            person.id,
+            outcome.needed,
+            outcome.used,
+            outcome.purchased,
+        )
+        status = QuotaStatus(outcome.used, outcome.limit, resets_at, outcome.purchased)
+        return Refused(status, outcome.needed, can_buy=settings.payments_on)

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.drawing.picks import ModelGone
 from bot.drawing.prompts import PromptProblem
 from bot.drawing.quota import QuotaStatus
+from bot.models.choices import RatioRefused, UnknownModel
 from storage import Task
+
+__all__ = [
+    "Accepted",
+    "AlreadySeen",
+    "Barred",
+    "Busy",
+    "ButtonOutcome",
+    "GroupRefused",
+    "ModelGone",
+    "Outcome",
+    "PromptRefused",
+    "RatioRefused",
+    "Refused",
+    "UnknownModel",
+    "UnknownTask",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +41,19 @@ class PromptRefused:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    quota: QuotaStatus  # the person's own daily limit is spent
+    """The person's credits (today's and purchased) do not cover the picture."""
+
+    quota: QuotaStatus
+    needed: int = 1  # what the picture costs
+    can_buy: bool = False  # credits are sold (STAR_PACKS): say /buy
 
 
 @dataclass(frozen=True, slots=True)
 class GroupRefused:
-    quota: QuotaStatus  # the group's own daily limit is spent
+    """The group's own daily credits do not cover the picture."""
+
+    quota: QuotaStatus
+    needed: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,5 +76,16 @@ class UnknownTask:
     """A button named a task that is not there for this person or chat: nothing is charged."""
 
 
-Outcome = Accepted | PromptRefused | Refused | GroupRefused | Busy | Barred | AlreadySeen
-ButtonOutcome = Outcome | UnknownTask
+Outcome = (
+    Accepted
+    | PromptRefused
+    | Refused
+    | GroupRefused
+    | Busy
+    | Barred
+    | AlreadySeen
+    | UnknownModel
+    | RatioRefused
+)
+# A button draws a picture again: its task may be unknown here, or its model gone.
+ButtonOutcome = Outcome | UnknownTask | ModelGone

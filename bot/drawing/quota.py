@@ -27,9 +27,12 @@ def limit_for(user_id: int, *, daily_limit: int, admin_ids: frozenset[int]) -> i
 
 @dataclass(frozen=True, slots=True)
 class QuotaStatus:
+    """A person's credits: the day's (used of limit; None: no limit) and purchased ones."""
+
     used: int
     limit: int | None
     resets_at: datetime
+    purchased: int = 0
 
     @property
     def left(self) -> int | None:

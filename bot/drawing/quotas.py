@@ -1,5 +1,6 @@
-"""How much of today's allowance is left: a person's (DAILY_LIMIT, /setlimit, /grant) and a
-group's own (GROUP_DAILY_LIMIT, /grouplimit)."""
+"""How much of today's allowance is left, in credits: a person's (DAILY_LIMIT, /setlimit,
+/grant, and the purchased credits beyond them) and a group's own (GROUP_DAILY_LIMIT,
+/grouplimit)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 
 from bot.drawing.quota import QuotaStatus, limit_for, next_reset, quota_day
 from bot.settings import Settings
-from storage import ChatRepository, TaskIntake, UserRepository
+from storage import ChatRepository, PaymentRepository, TaskIntake, UserRepository
 
 
 class Quotas:
@@ -19,12 +20,14 @@ class Quotas:
         tasks: TaskIntake,
         users: UserRepository,
         chats: ChatRepository,
+        wallet: PaymentRepository,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
         self._tasks = tasks
         self._users = users
         self._chats = chats
+        self._wallet = wallet
         self._clock = clock
 
     async def of_person(self, user_id: int) -> QuotaStatus:
@@ -39,7 +42,12 @@ class Quotas:
             limit = own if own is not None else limit
             if limit is not None:
                 limit += await self._users.granted(user_id, day)
-        return QuotaStatus(used=used, limit=limit, resets_at=next_reset(now, settings.zone))
+        return QuotaStatus(
+            used=used,
+            limit=limit,
+            resets_at=next_reset(now, settings.zone),
+            purchased=await self._wallet.balance(user_id),
+        )
 
     async def of_group(self, chat_id: int) -> tuple[int | None, int]:
         """The group's own daily limit (None: none) and how many it used today."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
 
 from bot.gptunnel.budget import PollBudget
 from bot.gptunnel.errors import ErrorKind, GPTunnelError, kind_for_code, kind_for_http
-from bot.gptunnel.media import MediaTask
+from bot.gptunnel.media import MediaTask, cost_of
 from bot.gptunnel.trace import SendTrace
 from bot.ops.metrics import Metrics
 
@@ -93,11 +93,24 @@ class GPTunnelClient:
     def send_trace(self) -> SendTrace:
         return SendTrace(self._traceable)
 
-    async def create(self, model: str, prompt: str, *, trace: SendTrace | None = None) -> MediaTask:
+    async def create(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        ar: str | None = None,
+        images: Sequence[str] = (),
+        trace: SendTrace | None = None,
+    ) -> MediaTask:
+        """Start a task. `ar` and `images` go only when given: models that do not take them
+        refuse the keys themselves (see ModelInfo.create_options for what a model takes)."""
+        request: dict[str, Any] = {"model": model, "prompt": prompt}
+        if ar is not None:
+            request["ar"] = ar
+        if images:
+            request["images"] = list(images)
         with self._counted("create"):
-            body = await self._call(
-                "POST", "/v1/media/create", json={"model": model, "prompt": prompt}, trace=trace
-            )
+            body = await self._call("POST", "/v1/media/create", json=request, trace=trace)
             return self._task(body, None)
 
     async def result(self, task_id: str) -> MediaTask:
@@ -217,5 +230,8 @@ class GPTunnelClient:
             raise GPTunnelError(ErrorKind.FATAL, "answer carries no task id", http_status=200)
         url = body.get("url")
         return MediaTask(
-            id=str(task_id), status=str(body.get("status") or ""), url=str(url) if url else None
+            id=str(task_id),
+            status=str(body.get("status") or ""),
+            url=str(url) if url else None,
+            cost=cost_of(body.get("cost")),
         )

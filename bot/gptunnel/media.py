@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,11 +25,29 @@ def progress_of(status: str | None) -> Progress:
     return Progress.RUNNING
 
 
+def cost_of(value: object) -> float | None:
+    """GPTunnel's `cost` (roubles): seen as a number or a string ("1.5", "1,5"); anything
+    else, or a negative amount, is no cost at all."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        amount = float(value)
+    elif isinstance(value, str):
+        try:
+            amount = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    else:
+        return None
+    return amount if math.isfinite(amount) and amount >= 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class MediaTask:
     id: str
     status: str
     url: str | None
+    cost: float | None = None  # roubles, when GPTunnel says (on finished tasks)
 
     @property
     def progress(self) -> Progress:

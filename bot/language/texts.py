@@ -8,6 +8,7 @@ every key the code names here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot.drawing.failures import Failure
@@ -82,12 +83,28 @@ def _reset_phrase(_: Gettext, status: QuotaStatus, now: float) -> str:
     return _("reset-phrase").format(at=at, duration=_duration(_, status.seconds_to_reset(now)))
 
 
-def over_quota(_: Gettext, status: QuotaStatus, now: float) -> str:
-    return _("over-quota").format(limit=status.limit, reset=_reset_phrase(_, status, now))
+def over_quota(
+    _: Gettext, status: QuotaStatus, now: float, *, needed: int = 1, can_buy: bool = False
+) -> str:
+    """A picture the person's credits do not cover: what it needs, what they have, and how
+    to get more (/buy when credits are sold) or spend less."""
+    text = _("over-quota").format(
+        needed=needed,
+        left=status.left or 0,
+        limit=status.limit,
+        purchased=status.purchased,
+        reset=_reset_phrase(_, status, now),
+    )
+    return text + "\n" + (_("over-quota-buy") if can_buy else _("over-quota-wait"))
 
 
-def group_over_quota(_: Gettext, status: QuotaStatus, now: float) -> str:
-    return _("group-over-quota").format(limit=status.limit, reset=_reset_phrase(_, status, now))
+def group_over_quota(_: Gettext, status: QuotaStatus, now: float, *, needed: int = 1) -> str:
+    return _("group-over-quota").format(
+        used=status.used,
+        limit=status.limit,
+        needed=needed,
+        reset=_reset_phrase(_, status, now),
+    )
 
 
 def too_many_active(_: Gettext, limit: int) -> str:
@@ -98,21 +115,60 @@ def banned(_: Gettext) -> str:
     return _("banned")
 
 
-def quota(_: Gettext, status: QuotaStatus, now: float) -> str:
+def quota(
+    _: Gettext, status: QuotaStatus, now: float, prices: Sequence[tuple[str, int]] = ()
+) -> str:
+    """The day's credits, purchased ones, and what each model costs (title, credits)."""
     if status.limit is None:
-        return _("quota-unlimited").format(used=status.used)
-    return _("quota-limited").format(
-        used=status.used, limit=status.limit, left=status.left, reset=_reset_phrase(_, status, now)
-    )
+        lines = [_("quota-unlimited").format(used=status.used)]
+    else:
+        lines = [
+            _("quota-limited").format(
+                used=status.used,
+                limit=status.limit,
+                left=status.left,
+                reset=_reset_phrase(_, status, now),
+            )
+        ]
+    lines.append(_("quota-purchased").format(purchased=status.purchased))
+    if prices:
+        lines.append(_("quota-prices"))
+        lines += [
+            _("quota-price-line").format(title=escape(title, quote=False), credits=credits)
+            for title, credits in prices
+        ]
+    return "\n".join(lines)
 
 
-def help_text(_: Gettext, bot_username: str, status: QuotaStatus, now: float) -> str:
-    return _("help").format(username=escape(bot_username)) + "\n\n" + quota(_, status, now)
+def help_text(
+    _: Gettext,
+    bot_username: str,
+    status: QuotaStatus,
+    now: float,
+    *,
+    payments: bool = False,
+) -> str:
+    """How to use the bot (/buy only when credits are sold), and the person's credits."""
+    parts = [_("help").format(username=escape(bot_username)), _("help-models")]
+    if payments:
+        parts.append(_("help-payments"))
+    return "\n\n".join([*parts, quota(_, status, now)])
 
 
-def caption(prompt: str) -> str:
-    """The prompt as an HTML caption: cut to Telegram's limit first, then escaped."""
-    return escape(_cut(prompt, CAPTION_LIMIT), quote=False)
+def caption(prompt: str, drawn_by: str | None = None) -> str:
+    """The prompt as an HTML caption, and on a line of its own, in italics, the model (and
+    ratio) that drew it; the prompt is cut so that the whole stays within Telegram's limit,
+    then escaped."""
+    if drawn_by is None:
+        return escape(_cut(prompt, CAPTION_LIMIT), quote=False)
+    # Telegram counts UTF-16 units: a title may hold an emoji.
+    room = CAPTION_LIMIT - 1 - len(drawn_by.encode("utf-16-le")) // 2
+    return f"{escape(_cut(prompt, room), quote=False)}\n<i>{escape(drawn_by, quote=False)}</i>"
+
+
+def drawn_by(title: str, ratio: str | None) -> str:
+    """Which model drew a picture, and in which aspect ratio when one was asked for."""
+    return f"🎨 {title} · {ratio}" if ratio else f"🎨 {title}"
 
 
 def _cut(text: str, limit: int) -> str:
@@ -255,14 +311,19 @@ def stats(
     p95: float | None,
     open_now: int,
     balance: float | None,
+    spend: Sequence[tuple[str, float, float]] = (),
+    stars: tuple[int, int, int] = (0, 0, 0),
 ) -> str:
+    """The operator's figures; `spend` is GPTunnel's cost per model (model, today, total),
+    `stars` the Stars received (today, total, refunded)."""
+
     def seconds(value: float | None) -> str:
         return "—" if value is None else f"{value:.1f}"
 
     failure_lines = (
         ", ".join(f"{escape(reason)}: {count}" for reason, count in sorted(failures.items())) or "—"
     )
-    return _("stats").format(
+    figures = _("stats").format(
         users_today=users_today,
         users_week=users_week,
         images_today=images_today,
@@ -273,12 +334,43 @@ def stats(
         open_now=open_now,
         balance=_("stats-unavailable") if balance is None else f"{balance:.2f}",
     )
+    lines = [
+        figures,
+        _("stats-spend").format(
+            today=f"{sum(s[1] for s in spend):.2f}", total=f"{sum(s[2] for s in spend):.2f}"
+        ),
+    ]
+    lines += [
+        _("stats-spend-model").format(
+            model=escape(model), today=f"{today:.2f}", total=f"{total:.2f}"
+        )
+        for model, today, total in spend
+    ]
+    lines.append(_("stats-stars").format(today=stars[0], total=stars[1], refunded=stars[2]))
+    return "\n".join(lines)
 
 
 # --- the command menu ---------------------------------------------------------------------
 
-PRIVATE_COMMANDS = ("draw", "history", "cancel", "quota", "lang", "help")
-GROUP_COMMANDS = ("draw", "quota", "grouplimit", "lang", "help")
+PRIVATE_COMMANDS = (
+    "draw",
+    "model",
+    "ar",
+    "history",
+    "cancel",
+    "quota",
+    "buy",
+    "paysupport",
+    "lang",
+    "help",
+)
+GROUP_COMMANDS = ("draw", "model", "ar", "quota", "grouplimit", "lang", "help")
+# In a menu only while credits are sold (STAR_PACKS).
+PAYMENT_COMMANDS = frozenset({"buy", "paysupport"})
+
+
+def menu(names: Sequence[str], *, payments: bool) -> tuple[str, ...]:
+    return tuple(name for name in names if payments or name not in PAYMENT_COMMANDS)
 
 
 def command_description(_: Gettext, command: str) -> str:

@@ -6,14 +6,14 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.drawing.quota import quota_day
 from bot.drawing.quotas import Quotas
 from bot.gptunnel import GPTunnelClient, GPTunnelError
 from bot.settings import Settings
-from storage import StatsRepository, UserRepository
+from storage import ModelSpend, PaymentRepository, StarFigures, StatsRepository, UserRepository
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ class Stats:
     p95: float | None
     open_now: int
     balance: float | None  # None: GPTunnel did not say
+    spend: list[ModelSpend] = field(default_factory=list)  # GPTunnel's cost, per model
+    stars: StarFigures = field(default_factory=lambda: StarFigures(0, 0, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +69,13 @@ class AdminService:
         stats: StatsRepository,
         quotas: Quotas,
         gptunnel: GPTunnelClient,
+        wallet: PaymentRepository,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
         self._users = users
         self._stats = stats
+        self._wallet = wallet
         self._quotas = quotas
         self._gptunnel = gptunnel
         self._clock = clock
@@ -141,4 +145,6 @@ class AdminService:
             p95=percentile(figures.durations, 0.95),
             open_now=figures.open_now,
             balance=balance,
+            spend=await self._stats.spend(day_start=today.timestamp()),
+            stars=await self._wallet.stars(day_start=today.timestamp()),
         )

@@ -56,7 +56,7 @@ class PollStep:
         now = self._clock()
         progress = media.progress
         if progress is Progress.DONE and media.url:
-            ready = await self._tasks.mark_ready(task.id, media.url, now=now)
+            ready = await self._tasks.mark_ready(task.id, media.url, cost=media.cost, now=now)
             self._metrics.image_ready(task.model, now - task.created_at)
             if ready and ready.upstream_done_at is not None and ready.submitted_at is not None:
                 self._scheduler.observe(task.model, ready.upstream_done_at - ready.submitted_at)

@@ -62,7 +62,7 @@ class Submitter:
             return await self._tasks.get(task_id)  # someone else holds it, or it has ended
         trace = self._gptunnel.send_trace()
         try:
-            media = await self._gptunnel.create(task.model, task.prompt, trace=trace)
+            media = await self._gptunnel.create(task.model, task.prompt, ar=task.ar, trace=trace)
         except GPTunnelError as exc:
             return await self._create_failed(task, exc)
         except asyncio.CancelledError:
@@ -77,7 +77,9 @@ class Submitter:
         now = self._clock()
         current: Task | None = None
         if media.progress is Progress.DONE and media.url:
-            await self._tasks.mark_ready(task.id, media.url, upstream_id=media.id, now=now)
+            await self._tasks.mark_ready(
+                task.id, media.url, upstream_id=media.id, cost=media.cost, now=now
+            )
             self._metrics.image_ready(task.model, now - task.created_at)
         elif media.progress is Progress.FAILED:
             await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)

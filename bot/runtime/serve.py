@@ -80,7 +80,7 @@ async def _lead(app: App, username: str | None, lost: asyncio.Event) -> None:
         else None
     )
     try:
-        await register_commands(app.sender, app.translator)
+        await register_commands(app.sender, app.translator, payments=app.settings.payments_on)
         if app.settings.uses_webhook:
             await _register_webhook(app, username)
             await _first(app.stop_requested, lost)

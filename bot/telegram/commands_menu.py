@@ -19,11 +19,14 @@ from bot.telegram.sender import Sender
 log = logging.getLogger(__name__)
 
 
-async def register_commands(sender: Sender, translator: Translator) -> None:
-    """setMyCommands for both scopes and every locale; a refusal is logged, never fatal."""
+async def register_commands(
+    sender: Sender, translator: Translator, *, payments: bool = False
+) -> None:
+    """setMyCommands for both scopes and every locale; a refusal is logged, never fatal.
+    /buy and /paysupport are in the menus only while credits are sold (`payments`)."""
     scopes = (
-        (BotCommandScopeAllPrivateChats(), texts.PRIVATE_COMMANDS),
-        (BotCommandScopeAllGroupChats(), texts.GROUP_COMMANDS),
+        (BotCommandScopeAllPrivateChats(), texts.menu(texts.PRIVATE_COMMANDS, payments=payments)),
+        (BotCommandScopeAllGroupChats(), texts.menu(texts.GROUP_COMMANDS, payments=payments)),
     )
     for scope, names in scopes:
         for locale in LOCALES:

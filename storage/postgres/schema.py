@@ -137,4 +137,47 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (state, reason)
     );
     """,
+    # 6 (SQLite's 11; issue 13): models, aspect ratios, credits, Telegram Stars. See SQLite's
+    # list for why; the trigger is the same rule in PL/pgSQL, its search_path fixed at creation
+    # so it finds the bot's own `users` whatever schema a connection starts in.
+    """
+    ALTER TABLE tasks ADD COLUMN ar TEXT;
+    ALTER TABLE tasks ADD COLUMN credits INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE tasks ADD COLUMN paid_credits INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN upstream_cost DOUBLE PRECISION;
+    ALTER TABLE users ADD COLUMN model TEXT;
+    ALTER TABLE users ADD COLUMN ar TEXT;
+    ALTER TABLE users ADD COLUMN purchased_credits INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE chat_models (
+        chat_id BIGINT PRIMARY KEY,
+        model   TEXT NOT NULL
+    );
+    CREATE TABLE payments (
+        charge_id          TEXT PRIMARY KEY,
+        user_id            BIGINT NOT NULL,
+        chat_id            BIGINT NOT NULL,
+        payload            TEXT NOT NULL,
+        credits            INTEGER NOT NULL,
+        stars              INTEGER NOT NULL,
+        currency           TEXT NOT NULL,
+        provider_charge_id TEXT,
+        created_at         DOUBLE PRECISION NOT NULL,
+        refunded_at        DOUBLE PRECISION,
+        taken_back         INTEGER
+    );
+    CREATE INDEX payments_time ON payments (created_at);
+    CREATE INDEX tasks_cost ON tasks (ready_at, model, upstream_cost)
+        WHERE upstream_cost IS NOT NULL;
+    CREATE FUNCTION tasks_refund_paid() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+        UPDATE users SET purchased_credits = purchased_credits + OLD.paid_credits
+        WHERE user_id = OLD.user_id;
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER tasks_refund_paid AFTER UPDATE OF charged ON tasks
+    FOR EACH ROW WHEN (OLD.charged = 1 AND NEW.charged = 0 AND OLD.paid_credits > 0)
+    EXECUTE FUNCTION tasks_refund_paid();
+    """,
 )

@@ -184,4 +184,16 @@ def _migrate(raw: sqlite3.Connection) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+    """The statements of a migration, whole: a trigger's body holds semicolons of its own, so
+    pieces are joined until SQLite calls the statement complete."""
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending = f"{pending};{part}" if pending else part
+        if sqlite3.complete_statement(pending + ";"):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -138,4 +138,44 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (state, reason)
     )
     """,
+    # 11 (issue 13): models, aspect ratios, credits, Telegram Stars. A task records its model's
+    # ratio, what it cost in credits and how many of them were purchased ones; the trigger gives
+    # purchased credits back whenever a task's charge is (failed, cancelled, interrupted: any
+    # write that clears `charged`), in that same write. `payments` keys every Stars payment by
+    # Telegram's charge id: the same payment delivered twice is one row, credited once.
+    """
+    ALTER TABLE tasks ADD COLUMN ar TEXT;
+    ALTER TABLE tasks ADD COLUMN credits INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE tasks ADD COLUMN paid_credits INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN upstream_cost REAL;
+    ALTER TABLE users ADD COLUMN model TEXT;
+    ALTER TABLE users ADD COLUMN ar TEXT;
+    ALTER TABLE users ADD COLUMN purchased_credits INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE chat_models (
+        chat_id INTEGER PRIMARY KEY,
+        model   TEXT NOT NULL
+    );
+    CREATE TABLE payments (
+        charge_id          TEXT PRIMARY KEY,
+        user_id            INTEGER NOT NULL,
+        chat_id            INTEGER NOT NULL,
+        payload            TEXT NOT NULL,
+        credits            INTEGER NOT NULL,
+        stars              INTEGER NOT NULL,
+        currency           TEXT NOT NULL,
+        provider_charge_id TEXT,
+        created_at         REAL NOT NULL,
+        refunded_at        REAL,
+        taken_back         INTEGER
+    );
+    CREATE INDEX payments_time ON payments(created_at);
+    CREATE INDEX tasks_cost ON tasks(ready_at, model, upstream_cost)
+        WHERE upstream_cost IS NOT NULL;
+    CREATE TRIGGER tasks_refund_paid AFTER UPDATE OF charged ON tasks
+    WHEN OLD.charged = 1 AND NEW.charged = 0 AND OLD.paid_credits > 0
+    BEGIN
+        UPDATE users SET purchased_credits = purchased_credits + OLD.paid_credits
+        WHERE user_id = OLD.user_id;
+    END
+    """,
 )

@@ -90,6 +90,21 @@ RULES = (
         "the GPTunnel client is a client: it knows HTTP and its own error taxonomy",
     ),
     Rule(
+        ("bot.models", "bot.payments"),
+        ("aiogram", "handlers", "bot.telegram", "bot.drawing", "bot.delivery", "bot.pipeline"),
+        "the model catalogue and the sale of credits are Telegram-free rules and services",
+    ),
+    Rule(
+        (
+            "bot.models.catalogue",
+            "bot.models.builtin",
+            "bot.models.loading",
+            "bot.payments.packs",
+        ),
+        ("storage", "bot.settings", "bot.ops", "bot.language", "bot.gptunnel"),
+        "the settings read the catalogue and the packs at start: they are pure data",
+    ),
+    Rule(
         ("bot.telegram",),
         ("storage", "bot.drawing", "bot.pipeline"),
         "Telegram plumbing knows nothing of tasks' storage or the drawing rules",

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, create_app, serve
+from bot.language import texts
 from bot.settings import Settings
 from tests.fakes import FakeGPTunnel, FakeTelegram
 
@@ -26,6 +27,11 @@ REPO = Path(__file__).resolve().parents[2]
 USER = 5001
 OTHER = 5002
 GROUP = -100777
+
+
+def shown_caption(prompt: str, model: str = "YandexART", ratio: str | None = None) -> str:
+    """A picture's caption as people see it: the prompt, then the model that drew it."""
+    return f"{prompt}\n{texts.drawn_by(model, ratio)}"
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ async def draw(env: Env, text: str) -> str | None:
             and (s.is_photo or s.text != texts.working(EN))
         )
     )
-    return answer.plain_text if answer.is_photo else answer.text
+    if not answer.is_photo:
+        return answer.text
+    prompt, _, drawn_by = (answer.plain_text or "").rpartition("\n")
+    assert drawn_by == texts.drawn_by("YandexART", None)
+    return prompt
 
 
 async def test_grant_adds_pictures_for_today(env: Env, bot_running: Any) -> None:
@@ -129,9 +133,14 @@ async def test_stats_shows_the_figures_and_the_balance(env: Env, bot_running: An
         p95=durations[0],
         open_now=0,
         balance=1000.0,
+        # The fake reports a cost of 1.5 for yandex-art's finished tasks.
+        spend=[("yandex-art", 1.5, 1.5)],
+        stars=(0, 0, 0),
     )
     assert stats == expected
     assert "GPTunnel balance: 1000.00" in (stats or "")
+    assert "GPTunnel spend today: 1.50 ₽, in total: 1.50 ₽" in (stats or "")
+    assert "yandex-art: today 1.50 ₽, in total 1.50 ₽" in (stats or "")
     assert "GPTunnel balance: unavailable" in (without_balance or "")
 
 

@@ -26,7 +26,10 @@ async def test_commands_are_registered_for_both_scopes_and_languages(
         key(GROUPS),
         key(GROUPS, "ru"),
     }
-    for scope, names in ((PRIVATE, texts.PRIVATE_COMMANDS), (GROUPS, texts.GROUP_COMMANDS)):
+    # No STAR_PACKS: nothing is sold, so neither /buy nor /paysupport is offered.
+    private = texts.menu(texts.PRIVATE_COMMANDS, payments=False)
+    assert "buy" not in private and "paysupport" not in private and "model" in private
+    for scope, names in ((PRIVATE, private), (GROUPS, texts.GROUP_COMMANDS)):
         for code, _ in (("", EN), ("ru", RU)):
             assert tg.commands[key(scope, code)] == [
                 {"command": name, "description": texts.command_description(_, name)}
@@ -46,3 +49,20 @@ async def test_a_refused_menu_does_not_stop_the_bot(env: Env, bot_running: Any) 
         tg.push_message(USER, USER, "still drawing")
         await tg.wait_for(lambda s: s.is_photo)
     assert len(tg.commands) == 3  # the other three were registered
+
+
+async def test_buy_and_paysupport_are_in_the_private_menu_while_credits_are_sold(
+    env: Env, bot_running: Any
+) -> None:
+    tg = env.telegram
+    async with bot_running(star_packs="10:50"):
+        pass
+    key = FakeTelegram.commands_key
+    for code, _ in (("", EN), ("ru", RU)):
+        private = [c["command"] for c in tg.commands[key(PRIVATE, code)]]
+        assert private == list(texts.PRIVATE_COMMANDS)
+        assert {"buy", "paysupport", "model", "ar"} <= set(private)
+        assert tg.commands[key(GROUPS, code)] == [
+            {"command": name, "description": texts.command_description(_, name)}
+            for name in texts.GROUP_COMMANDS
+        ]

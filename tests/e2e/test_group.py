@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.language import texts
-from tests.e2e.conftest import GROUP, OTHER, USER, Env
+from tests.e2e.conftest import GROUP, OTHER, USER, Env, shown_caption
 from tests.i18n import EN
 
 
@@ -27,7 +27,7 @@ async def test_draw_command_in_a_group(env: Env, bot_running: Any, text: str) ->
         photo = await tg.wait_for(lambda s: s.is_photo and s.chat_id == GROUP)
         await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
     assert photo.reply_to_message_id == asked
-    assert photo.plain_text == "a castle on a hill"
+    assert photo.plain_text == shown_caption("a castle on a hill")
     assert env.rows()[0]["user_id"] == USER  # the person is charged, not the group
 
 

@@ -34,7 +34,9 @@ async def test_group_daily_limit_counts_every_member(env: Env, bot_running: Any)
         tg.push_message(USER, USER, "in private")
         await tg.wait_for(lambda s: s.is_photo and s.chat_id == USER)
         shown = await answer_to(tg, group(tg, OTHER, "/grouplimit"))
-    assert (refused or "").startswith("🧮 This group has used all 2 pictures for today.")
+    assert (refused or "").startswith(
+        "🧮 Not enough of this group's credits for today: used 2 of 2,"
+    )
     assert [c["prompt"] for c in gpt.creates] == ["one", "two", "in private"]
     assert shown == texts.group_limit_show(EN, 2, 2)
 
@@ -54,7 +56,9 @@ async def test_admins_set_the_group_limit_and_members_cannot(env: Env, bot_runni
     assert denied == texts.group_limit_not_admin(EN)
     assert allowed == texts.group_limit_set(EN, 1)
     assert bad == texts.group_limit_usage(EN)
-    assert (refused or "").startswith("🧮 This group has used all 1 pictures")
+    assert (refused or "").startswith(
+        "🧮 Not enough of this group's credits for today: used 1 of 1"
+    )
     assert env.rows("SELECT chat_id, daily_limit FROM chat_limits")[0][1] == 1
 
 
@@ -89,7 +93,9 @@ async def test_anonymous_admins_are_charged_to_their_group(env: Env, bot_running
         )
     assert [r["user_id"] for r in rows] == [GROUP, USER]
     assert GROUP_ANONYMOUS_BOT not in {r["user_id"] for r in env.rows()}
-    assert (refused or "").startswith("🧮 You have used all 1 pictures")
+    assert (refused or "").startswith(
+        "🧮 Not enough credits. This picture needs: 1; left today: 0 of 1"
+    )
 
 
 async def test_someone_writing_as_a_channel_is_refused_and_starts_nothing(

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.drawing.failures import Failure
 from bot.language import texts
-from tests.e2e.conftest import OTHER, USER, Env
+from tests.e2e.conftest import OTHER, USER, Env, shown_caption
 from tests.i18n import EN
 
 
@@ -19,7 +19,9 @@ async def test_history_lists_prompts_and_redraws_one(env: Env, bot_running: Any)
     async with bot_running():
         for prompt in ("a first picture", "a second picture"):
             tg.push_message(USER, USER, prompt)
-            await tg.wait_until(lambda p=prompt: any(s.plain_text == p for s in tg.photos()))
+            await tg.wait_until(
+                lambda p=prompt: any(s.plain_text == shown_caption(p) for s in tg.photos())
+            )
         await env.wait_rows(lambda rows: all(r["state"] == "delivered" for r in rows))
         ask = tg.push_message(USER, USER, "/history")
         listing = await tg.wait_for(lambda s: s.reply_to_message_id == ask)
@@ -36,7 +38,7 @@ async def test_history_lists_prompts_and_redraws_one(env: Env, bot_running: Any)
         texts.redraw_button(EN, 1),
         texts.redraw_button(EN, 2),
     ]
-    assert again.plain_text == "a first picture"
+    assert again.plain_text == shown_caption("a first picture")
     assert [c["prompt"] for c in gpt.creates][-1] == "a first picture"
     assert tg.callback_answers[0]["text"] == texts.redraw_started(EN)
     assert env.charged(USER) == 3  # a redraw is charged like any prompt
@@ -85,7 +87,7 @@ async def test_cancel_stops_only_what_gptunnel_has_not_started(env: Env, bot_run
         )
     assert answer.text == texts.cancelled(EN, 1, 1)
     assert (waiting["state"], waiting["failure"], waiting["charged"]) == ("failed", "cancelled", 0)
-    assert photo.plain_text == "slow one"
+    assert photo.plain_text == shown_caption("slow one")
     assert [c["prompt"] for c in gpt.creates] == ["slow one"]
     assert env.charged(USER) == 1
 

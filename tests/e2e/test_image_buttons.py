@@ -71,7 +71,7 @@ async def test_again_draws_the_same_prompt_and_counts_against_the_quota(
         tg.push_callback_query(USER, USER, photo.message_id, again)
         await tg.wait_until(lambda: len(tg.photos(USER)) == 2)
         tg.push_callback_query(USER, USER, photo.message_id, again)  # over the limit now
-        refusal = await tg.wait_for(lambda s: "used all 2 pictures" in (s.text or ""))
+        refusal = await tg.wait_for(lambda s: "left today: 0 of 2" in (s.text or ""))
     assert [c["prompt"] for c in gpt.creates] == ["a lantern at night"] * 2
     assert tg.photos(USER)[1].reply_to_message_id == photo.message_id
     assert refusal.reply_to_message_id == photo.message_id

@@ -8,7 +8,8 @@ from typing import Any
 from PIL import Image
 
 from bot.language import texts
-from tests.e2e.conftest import API_KEY, GROUP, OTHER, USER, Env
+from tests.e2e.conftest import API_KEY, GROUP, OTHER, USER, Env, shown_caption
+from tests.fakes.telegram import utf16_len
 from tests.i18n import EN
 
 
@@ -20,7 +21,7 @@ async def test_private_prompt_becomes_a_photo_reply(env: Env, bot_running: Any) 
         await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
 
     assert photo.reply_to_message_id == prompt_id
-    assert photo.plain_text == "a red fox in the snow"
+    assert photo.plain_text == shown_caption("a red fox in the snow")
     assert photo.file_bytes is not None
     assert Image.open(io.BytesIO(photo.file_bytes)).format == "JPEG"
     # Exactly one upstream task, created with the default model, polled until done.
@@ -41,7 +42,9 @@ async def test_draw_command_and_aliases(env: Env, bot_running: Any) -> None:
         for text in ("/draw a boat", "/imagine a bridge", "/art a tower"):
             tg.push_message(USER, USER, text)
         await tg.wait_until(lambda: len(tg.photos(USER)) == 3)
-    assert sorted(p.plain_text or "" for p in tg.photos(USER)) == ["a boat", "a bridge", "a tower"]
+    assert sorted(p.plain_text or "" for p in tg.photos(USER)) == [
+        shown_caption(prompt) for prompt in ("a boat", "a bridge", "a tower")
+    ]
 
 
 async def test_html_in_the_prompt_goes_upstream_unchanged_and_caption_stays_valid(
@@ -54,7 +57,7 @@ async def test_html_in_the_prompt_goes_upstream_unchanged_and_caption_stays_vali
         photo = await tg.wait_for(lambda s: s.is_photo)
     assert gpt.creates[0]["prompt"] == prompt
     assert photo.parse_mode == "HTML"
-    assert photo.plain_text == prompt  # what people see is exactly what they typed
+    assert photo.plain_text == shown_caption(prompt)  # exactly what they typed, and the model
 
 
 async def test_long_prompt_caption_is_cut_to_1024(env: Env, bot_running: Any) -> None:
@@ -66,8 +69,11 @@ async def test_long_prompt_caption_is_cut_to_1024(env: Env, bot_running: Any) ->
         photo = await tg.wait_for(lambda s: s.is_photo)
     assert gpt.creates[0]["prompt"] == prompt.strip()
     assert photo.plain_text is not None
-    assert len(photo.plain_text) == 1024 and photo.plain_text.endswith("…")
-    assert prompt.startswith(photo.plain_text[:-1])
+    # Telegram counts UTF-16 units (the model line's emoji takes two).
+    assert utf16_len(photo.plain_text) == 1024
+    shown, _, drawn_by = photo.plain_text.rpartition("\n")
+    assert drawn_by == texts.drawn_by("FLUX.1 [dev]", None) and shown.endswith("…")
+    assert prompt.startswith(shown[:-1])
 
 
 async def test_bad_input_gets_a_clear_reply_and_starts_nothing(env: Env, bot_running: Any) -> None:
@@ -100,9 +106,9 @@ async def test_quota_command_counts_and_refusal_names_reset(env: Env, bot_runnin
         refusal = await tg.wait_for(lambda s: s.reply_to_message_id == refused)
         asked = tg.push_message(USER, USER, "/quota")
         quota = await tg.wait_for(lambda s: s.reply_to_message_id == asked)
-    assert "used all 2 pictures" in (refusal.text or "")
-    assert "resets at 00:00 UTC" in (refusal.text or "")
-    assert "2 of 2, 0 left" in (quota.text or "")
+    assert "left today: 0 of 2" in (refusal.text or "")
+    assert "renew at 00:00 UTC" in (refusal.text or "")
+    assert "2 of 2 used, 0 left" in (quota.text or "")
     assert len(gpt.creates) == 2
 
 

@@ -21,7 +21,7 @@ async def test_twenty_prompts_at_once_with_limit_two_start_exactly_two(
         # those past the chat's queue of replies are dropped (and counted), not queued.
         await app.replies.settle()
     assert len([c for c in gpt.creates if c["prompt"].startswith("burst")]) == 2
-    refusals = [s for s in tg.sent_to(USER) if "used all 2 pictures" in (s.text or "")]
+    refusals = [s for s in tg.sent_to(USER) if "left today: 0 of 2" in (s.text or "")]
     assert refusals and len(refusals) + app.replies.dropped == 18
     assert app.metrics.registry.get_sample_value("drawbot_replies_dropped_total") == (
         app.replies.dropped

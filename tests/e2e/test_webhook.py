@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import USER, Env
+from tests.e2e.conftest import USER, Env, shown_caption
 from tests.e2e.serving import WEBHOOK_URL, base_url, get, post_update, running_webhook
 
 
@@ -32,7 +32,7 @@ async def test_registers_the_webhook_and_handles_a_post_with_the_secret(env: Env
         assert status == 200 and json.loads(body) == {}
         photo = await tg.wait_for(lambda s: s.is_photo and s.chat_id == USER, timeout=20)
         await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
-    assert photo.plain_text == "a lighthouse"
+    assert photo.plain_text == shown_caption("a lighthouse")
     assert tg.calls("getUpdates") == []  # in webhook mode the bot never polls
     assert tg.webhook["url"] == WEBHOOK_URL  # left set: Telegram queues updates while we restart
 

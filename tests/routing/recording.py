@@ -9,19 +9,31 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
+    AnswerPreCheckoutQuery,
     DeleteMessage,
     EditMessageText,
+    GetChatMember,
     GetMe,
+    RefundStarPayment,
     SendChatAction,
     SendDocument,
+    SendInvoice,
     SendMessage,
     SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, User
+from aiogram.types import (
+    Chat,
+    ChatMemberAdministrator,
+    ChatMemberMember,
+    ChatMemberOwner,
+    Message,
+    User,
+)
 
 BOT_USER = User(id=4242, is_bot=True, first_name="Draw", username="draw_test_bot")
 
@@ -31,6 +43,11 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self._ids = itertools.count(10_000)
+        # (chat, user) -> "creator" or "administrator"; everyone else is a plain member.
+        self.admins: dict[tuple[int, int], str] = {}
+        # charge ids refundStarPayment knows, and those already refunded.
+        self.charges: set[str] = set()
+        self.refunded: set[str] = set()
 
     def of(self, kind: type[TelegramMethod[Any]]) -> list[Any]:
         return [r for r in self.requests if isinstance(r, kind)]
@@ -56,13 +73,61 @@ class RecordingSession(BaseSession):
                 from_user=BOT_USER,
                 text=getattr(method, "text", None),
             )
+        elif isinstance(method, SendInvoice):
+            result = Message(
+                message_id=next(self._ids),
+                date=datetime.now(UTC),
+                chat=Chat(id=int(method.chat_id), type="private"),
+                from_user=BOT_USER,
+            )
+        elif isinstance(method, GetChatMember):
+            result = self._member(int(method.chat_id), method.user_id)
+        elif isinstance(method, RefundStarPayment):
+            charge = method.telegram_payment_charge_id
+            if charge not in self.charges:
+                raise TelegramBadRequest(method=method, message="Bad Request: CHARGE_NOT_FOUND")
+            if charge in self.refunded:
+                raise TelegramBadRequest(
+                    method=method, message="Bad Request: CHARGE_ALREADY_REFUNDED"
+                )
+            self.refunded.add(charge)
+            result = True
         elif isinstance(
-            method, SendChatAction | DeleteMessage | EditMessageText | AnswerCallbackQuery
+            method,
+            SendChatAction
+            | DeleteMessage
+            | EditMessageText
+            | AnswerCallbackQuery
+            | AnswerPreCheckoutQuery,
         ):
             result = True
         else:
             raise AssertionError(f"unexpected call {type(method).__name__}")
         return result  # type: ignore[no-any-return]
+
+    def _member(self, chat_id: int, user_id: int) -> Any:
+        user = User(id=user_id, is_bot=False, first_name="Member")
+        status = self.admins.get((chat_id, user_id))
+        if status == "creator":
+            return ChatMemberOwner(user=user, is_anonymous=False)
+        if status == "administrator":
+            return ChatMemberAdministrator(
+                user=user,
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+                can_send_welcome_messages=False,
+            )
+        return ChatMemberMember(user=user)
 
     async def stream_content(
         self,

@@ -16,7 +16,17 @@ from tests.routing.test_routing import GROUP, USER, Harness, group_message, harn
 
 __all__ = ["harness"]  # the fixture, shared with the routing tests
 
-SERVICES = ("drawing", "my_tasks", "quotas", "originals", "languages", "admin")
+SERVICES = (
+    "drawing",
+    "my_tasks",
+    "quotas",
+    "originals",
+    "languages",
+    "admin",
+    "models",
+    "shop",
+    "purchases",
+)
 # Asked by routers' filters before any handler runs, not by handlers.
 FILTERS = frozenset({"is_operator"})
 
@@ -82,6 +92,12 @@ async def press(harness: Harness, data: str, message_id: int, **kw: Any) -> None
         ("/history", ["my_tasks.history"]),
         ("/cancel", ["my_tasks.cancel"]),
         ("/lang ru", ["languages.choose"]),
+        ("/model", ["models.model_menu"]),
+        ("/model flux-dev", ["models.choose_model"]),
+        ("/ar", ["models.ratio_menu"]),
+        ("/ar 1:1", ["models.choose_ratio"]),
+        ("a fox --model flux-dev --ar 1:1", ["drawing.draw"]),
+        ("a fox --ar 1:1", ["drawing.draw"]),  # refused by the service, rendered by the handler
         ("x" * 501, ["drawing.draw"]),  # refused by the service, rendered by the handler
     ],
 )
@@ -135,3 +151,43 @@ async def test_a_channel_writing_in_a_group_asks_no_service(harness: Harness, te
     assert calls == []
     assert harness.replies() == [texts.channel_refused(EN)]
     assert harness.creates == []
+
+
+@pytest.mark.parametrize("harness", [{"star_packs": "10:50", "admin_ids": "111"}], indirect=True)
+async def test_model_ratio_and_payment_actions_are_one_call_each(harness: Harness) -> None:
+    calls = count_calls(harness)
+    await harness.feed(message("/buy"))
+    await press(harness, "model:flux-dev", 601)
+    await press(harness, "ar:16:9", 602)
+    await press(harness, "buy:10:50", 603)
+    await harness.feed(group_message("/model"))
+    await harness.feed(group_message("/model flux-dev", sender_chat=GROUP))  # an anonymous admin
+    checkout = {
+        "id": "pc-1",
+        "from": USER,
+        "currency": "XTR",
+        "total_amount": 50,
+        "invoice_payload": "pack:10:50",
+    }
+    await harness.dp.feed_update(harness.bot, Update(update_id=70_001, pre_checkout_query=checkout))
+    payment = {
+        "currency": "XTR",
+        "total_amount": 50,
+        "invoice_payload": "pack:10:50",
+        "telegram_payment_charge_id": "charge-1",
+        "provider_payment_charge_id": "p-1",
+    }
+    await harness.feed(message(successful_payment=payment))
+    await harness.feed(message("/refund charge-1"))  # USER (111) is the operator here
+    await harness.feed(message("/paysupport"))  # the operator's words or the catalogue's: no call
+    assert calls == [
+        "shop.menu",
+        "models.choose_model",
+        "models.choose_ratio",
+        "shop.offer",
+        "models.model_menu",
+        "models.choose_model",
+        "shop.pre_checkout",
+        "purchases.credit",
+        "purchases.refund",
+    ]

@@ -207,7 +207,7 @@ async def test_over_quota_is_refused_with_reset_time(harness: Harness) -> None:
     await harness.feed(message("second"))
     assert len(harness.creates) == 1
     refusal = harness.replies()[-1]
-    assert "used all 1 pictures" in refusal and "resets at 00:00 UTC" in refusal
+    assert "needs: 1; left today: 0 of 1" in refusal and "renew at 00:00 UTC" in refusal
 
 
 @pytest.mark.parametrize("harness", [{"daily_limit": 1, "admin_ids": "111"}], indirect=True)
@@ -231,7 +231,8 @@ async def test_quota_and_help_commands(harness: Harness) -> None:
     await harness.feed(message("/help"))
     await harness.feed(message("/start"))
     quota_text, help_text, start_text = harness.replies()[1:]
-    assert "1 of 5, 4 left" in quota_text and "resets at 00:00 UTC" in quota_text
+    assert "1 of 5 used, 4 left" in quota_text and "renew at 00:00 UTC" in quota_text
+    assert "Purchased credits: 0" in quota_text and "• FLUX.1 [dev]: 2" in quota_text
     assert "@draw_test_bot" in help_text and "privacy mode" in help_text
     assert "1 of 5" in help_text
     assert start_text == help_text

@@ -18,11 +18,14 @@ from storage import (
     AlertRepository,
     Banned,
     ChatRepository,
+    ChoiceRepository,
     Database,
     Duplicate,
     Limits,
     MetaRepository,
     OriginalRepository,
+    PaymentMade,
+    PaymentRepository,
     TaskStore,
     UserRepository,
     open_database,
@@ -106,6 +109,14 @@ async def fill(db: Database) -> None:
     await db.execute(
         "INSERT INTO pruned_tasks (state, reason, tasks) VALUES ('failed', 'timeout', 4)"
     )
+    # Issue 13: choices, a Stars payment, a task paid partly with purchased credits.
+    choices = ChoiceRepository(db)
+    await choices.set_model(1, "flux-dev", T0)
+    await choices.set_ratio(1, "16:9", T0)
+    await choices.set_chat_model(-100500, "seedream-3")
+    await PaymentRepository(db).record(
+        PaymentMade("charge-1", 1, 1, "pack:10:50", 10, 50, "XTR", "prov-1"), T0
+    )
 
 
 async def everything(db: Database) -> dict[str, list[dict[str, object]]]:
@@ -132,6 +143,7 @@ async def test_every_row_comes_over_and_open_tasks_carry_on(
     assert await after.queue.count_open() == await before.queue.count_open() == 5
     assert await after.intake.used(1, DAY) == await before.intake.used(1, DAY)
     assert await after.intake.used_in_chat(-100500, DAY) == 1
+    assert await PaymentRepository(target).balance(1) == 10
     # The loop carries on with a copied task, and new tasks are numbered after the copied.
     waiting = (await after.queue.due(T0 + 30, 50))[0]
     assert await after.steps.claim_submit(waiting.id, T0 + 31) is not None

@@ -44,6 +44,9 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
         "chosen_locale": None,
         "daily_limit": None,
         "banned": 0,
+        "model": None,
+        "ar": None,
+        "purchased_credits": 0,
     }
 
     await users.seen(42, username=None, first_name="Ally", language_code="ru", now=T0 + 60)
@@ -59,6 +62,9 @@ async def test_user_seen_inserts_then_updates(db: Database) -> None:
         "chosen_locale": None,
         "daily_limit": None,
         "banned": 0,
+        "model": None,
+        "ar": None,
+        "purchased_credits": 0,
     }
     count = await db.fetchone("SELECT COUNT(*) FROM users")
     assert count is not None

@@ -11,8 +11,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from bot.drawing.failures import Failure
-from bot.language import texts
+from bot.language import payment_texts, texts
 from bot.language.catalogues import LOCALES, LOCALES_DIR, Translator, build_i18n, locale_for
+from bot.payments.shop import Decline
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,7 +65,8 @@ def test_compiled_catalogue_says_what_the_po_file_says(locale: str) -> None:
 def test_every_key_the_code_names_is_in_the_catalogue() -> None:
     known = set(entries("en"))
     named: set[str] = set()
-    for path in [REPO / "bot" / "language" / "texts.py"]:
+    # texts.py and the modules beside it (model_texts.py, payment_texts.py, …).
+    for path in sorted((REPO / "bot" / "language").glob("*texts.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_" and node.args:
                 arg = node.args[0]
@@ -73,10 +75,12 @@ def test_every_key_the_code_names_is_in_the_catalogue() -> None:
     named |= {key for key in texts.FAILURE_KEYS.values() if key}
     named |= {f"state-{state}" for state in ("new", "submitted", "ready", "delivered", "failed")}
     named |= {f"command-{c}" for c in texts.PRIVATE_COMMANDS + texts.GROUP_COMMANDS}
-    named |= {f"admin-usage-{c}" for c in ("grant", "setlimit", "ban", "unban")}
+    named |= {f"admin-usage-{c}" for c in ("grant", "setlimit", "ban", "unban", "refund")}
+    named |= set(payment_texts.DECLINE_KEYS.values())
     named |= {f"alert-{k}" for k in ("balance", "key")}
     assert named - known == set()
     assert set(texts.FAILURE_KEYS) == set(Failure)
+    assert set(payment_texts.DECLINE_KEYS) == set(Decline)
 
 
 def test_handlers_write_no_text_inline() -> None:

@@ -71,7 +71,7 @@ async def test_limits_are_exact_across_processes_and_a_repeated_update_starts_on
     assert sum(1 for row in rows if row["user_id"] == USER) == 2
     assert sum(1 for row in rows if row["user_id"] == USER + 1) == 1
     # Refusals are low-value replies: a burst of them in one chat is cut short, not all sent.
-    assert any(s.text and "used all" in s.text for s in tg.sent_to(USER))
+    assert any(s.text and "left today: 0 of 2" in s.text for s in tg.sent_to(USER))
 
 
 async def test_killing_the_lease_holder_mid_burst_loses_and_doubles_nothing(

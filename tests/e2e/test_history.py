@@ -103,7 +103,7 @@ async def test_cancel_of_a_task_being_drawn_says_it_still_comes(env: Env, bot_ru
         photo = await tg.wait_for(lambda s: s.is_photo)
         rows = await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
     assert answer.text == texts.cancelled(EN, 0, 1)
-    assert photo.plain_text == "slow one"
+    assert photo.plain_text == shown_caption("slow one")
     assert rows[0]["charged"] == 1
 
 

@@ -35,6 +35,7 @@ async def test_buying_a_pack_credits_it_once_when_the_payment_arrives_twice(
         menu = await ask(tg, "/buy")
         assert buttons(menu) == ["buy:10:50", "buy:50:200"]
         assert await press(tg, menu, "buy:10:50") == payment_texts.invoice_sent(EN)
+        await tg.wait_until(lambda: bool(tg.invoices(USER)))  # queued like any reply
         [invoice] = tg.invoices(USER)
         assert invoice.message["invoice"]["currency"] == "XTR"
         assert invoice.message["invoice"]["total_amount"] == 50

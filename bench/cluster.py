@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import tempfile
 import time
 from collections import Counter
@@ -18,6 +17,7 @@ from bench.harness import (
     API_KEY,
     TOKEN,
     bot_environment,
+    free_port,
     postgres_schema,
     push_prompts,
     report,
@@ -31,12 +31,6 @@ SECRET = "bench-cluster-secret"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LEASE_TIMEOUT = 5.0
 COUNTED = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageCaption"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _lease(session: aiohttp.ClientSession, port: int) -> str | None:
@@ -53,7 +47,7 @@ async def failover(users: int = 1000, processes: int = 3) -> dict[str, float]:
     gptunnel = FakeGPTunnel(API_KEY, default_duration=4.0, spread=0.25, seed=7)
     await telegram.start()
     await gptunnel.start()
-    ports = [_free_port() for _ in range(processes)]
+    ports = [free_port() for _ in range(processes)]
     procs: list[asyncio.subprocess.Process] = []
     try:
         with tempfile.TemporaryDirectory(prefix="drawbot-bench-") as tmp:

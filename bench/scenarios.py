@@ -7,14 +7,15 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench.harness import percentile, push_prompts, report, rig, wait_until
+from bench.harness import free_port, metric, percentile, push_prompts, report, rig, wait_until
 
 Prepare = Callable[[Path], Awaitable[None]] | None
 
 
 async def burst(users: int = 1000, duration: float = 4.0, db: str = "sqlite") -> dict[str, float]:
     """Everyone prompts at once; tasks take ~4 s; Telegram enforces its flood limits."""
-    async with rig(duration=duration, spread=0.25, db=db) as r:
+    port = free_port()
+    async with rig(duration=duration, spread=0.25, db=db, env={"HEALTH_PORT": str(port)}) as r:
         tg = r.telegram
         start = time.monotonic()
         push_prompts(tg, range(1, users + 1))
@@ -29,6 +30,8 @@ async def burst(users: int = 1000, duration: float = 4.0, db: str = "sqlite") ->
             "messages": float(messages),
             "ratio": elapsed / floor,
             "peak_rss_mb": r.peak_rss_mb(),
+            # A crash would resend these creates: GPTunnel had answered, the id was not stored.
+            "create_window_peak": await metric(port, "drawbot_gptunnel_create_unrecorded_peak"),
         }
     report(
         f"burst: {users} users at once, tasks ~{duration:.0f} s ({db})",
@@ -38,6 +41,11 @@ async def burst(users: int = 1000, duration: float = 4.0, db: str = "sqlite") ->
             ("messages the bot sent (posts and edits)", int(messages), ""),
             ("time to deliver all, s", figures["seconds"], ""),
             ("that time ÷ (messages / 30 per s)", figures["ratio"], "≤ 1.25"),
+            (
+                "most tasks at once between a create's answer and its id stored",
+                int(figures["create_window_peak"]),
+                "a handful",
+            ),
         ],
     )
     return figures

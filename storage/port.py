@@ -85,6 +85,13 @@ class Database(Executor, Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
+    @property
+    def urgent(self) -> Executor:
+        """Lone statements that go before everything else waiting for the database (SQLite: a
+        fast lane to its one connection; PostgreSQL: connections of their own). For the write
+        that stores a create's answer: until it lands, a crash would send that create again."""
+        ...
+
     async def connect(self) -> None:
         """Open it and bring its schema up to date (every migration it has not had)."""
         ...

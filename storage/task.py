@@ -1,8 +1,9 @@
 """A task: one prompt, its quota charge and its progress; the row type every task query returns.
 
 States: new → submitting → submitted → ready → delivered, or failed from any open state.
-`submitting` marks a create call that may have reached GPTunnel; a task found there after a
-crash is failed rather than created again, so no prompt ever makes two upstream tasks.
+`submitting` marks a create call that may have reached GPTunnel. A task found there after a
+crash, or whose create's answer was lost, is sent once more (`resubmitted`): it may then run
+twice upstream, which is counted; a second such loss ends it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Task:
     credits: int = 1  # what the picture was charged, in credits
     paid_credits: int = 0  # of those, how many were purchased ones (given back on failure)
     upstream_cost: float | None = None  # what GPTunnel said it cost (roubles), when it said
+    # Its create was sent a second time after the first may have reached GPTunnel; never a third.
+    resubmitted: bool = False
 
     @classmethod
     def from_row(cls, row: Row) -> Task:
@@ -72,6 +75,7 @@ class Task:
         data: dict[str, Any] = dict(row)
         data["state"] = TaskState(data["state"])
         data["charged"] = bool(data["charged"])
+        data["resubmitted"] = bool(data.get("resubmitted", 0))
         return cls(**data)
 
 

@@ -47,7 +47,7 @@ class TaskSteps:
         self, task_id: int, upstream_id: str, *, next_at: float, now: float
     ) -> Task | None:
         """submitting → submitted; the task as it now stands, or None if it was not submitting."""
-        rows = await self._db.fetchall(
+        rows = await self._db.urgent.fetchall(
             "UPDATE tasks SET state = 'submitted', upstream_id = ?, next_at = ?, attempts = 0, "
             "submitted_at = ?, updated_at = ? WHERE id = ? AND state = 'submitting' RETURNING *",
             (upstream_id, next_at, now, now, task_id),
@@ -82,7 +82,7 @@ class TaskSteps:
         """The picture exists upstream (and cost GPTunnel `cost` roubles, when it said). It
         finished somewhere between the last poll that said no and this one: the midpoint is
         what the poll scheduler learns from."""
-        rows = await self._db.fetchall(
+        rows = await self._db.urgent.fetchall(
             "UPDATE tasks SET state = 'ready', result_url = ?, "
             "upstream_id = COALESCE(upstream_id, ?), ready_at = ?, next_at = ?, "
             "upstream_cost = COALESCE(?, upstream_cost), "
@@ -124,14 +124,30 @@ class TaskSteps:
         )
         return Task.from_row(rows[0]) if rows else None
 
-    async def fail_interrupted(self, reason: str, now: float) -> list[Task]:
-        """At start-up: a create call cut off by a crash may or may not have reached GPTunnel."""
-        rows = await self._db.fetchall(
+    async def resume_interrupted(self, reason: str, now: float) -> tuple[list[Task], list[Task]]:
+        """At start-up: create calls a crash cut off may or may not have reached GPTunnel. Each
+        is sent once more (→ new); one that already was is ended instead (→ failed, refunded).
+        Returns (resumed, failed)."""
+        failed = await self._db.fetchall(
             "UPDATE tasks SET state = 'failed', failure = ?, charged = 0, finished_at = ?, "
-            "updated_at = ? WHERE state = 'submitting' RETURNING *",
+            "updated_at = ? WHERE state = 'submitting' AND resubmitted = 1 RETURNING *",
             (reason, now, now),
         )
-        return [Task.from_row(row) for row in rows]
+        resumed = await self._db.fetchall(
+            "UPDATE tasks SET state = 'new', resubmitted = 1, next_at = ?, updated_at = ? "
+            "WHERE state = 'submitting' RETURNING *",
+            (now, now),
+        )
+        return [Task.from_row(r) for r in resumed], [Task.from_row(r) for r in failed]
+
+    async def resubmit(self, task_id: int, *, next_at: float, now: float) -> bool:
+        """submitting → new after a create whose answer was lost: once per task only."""
+        changed = await self._db.execute(
+            "UPDATE tasks SET state = 'new', resubmitted = 1, next_at = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'submitting' AND resubmitted = 0",
+            (next_at, now, task_id),
+        )
+        return changed == 1
 
     async def retry_later(self, task_id: int, next_at: float) -> None:
         """After an unexpected error in a step: try the same step again later."""

@@ -13,5 +13,5 @@ class Failure(StrEnum):
     DOWNLOAD_FAILED = "download_failed"  # the image could not be fetched or read
     DELIVERY_FAILED = "delivery_failed"  # Telegram would not take the image
     CHAT_UNAVAILABLE = "chat_unavailable"  # 403 or chat not found: nobody to tell
-    INTERRUPTED = "interrupted"  # a restart cut a create call short; not retried to avoid doubles
+    INTERRUPTED = "interrupted"  # restarts cut its create call short twice; not sent a third time
     CANCELLED = "cancelled"  # the user stopped it with /cancel before it was drawn

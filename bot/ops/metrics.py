@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -75,6 +78,25 @@ class Metrics:
             "Prompts refused because the daily quota was used up",
             registry=r,
         )
+        self.gptunnel_resubmitted = Counter(
+            f"{PREFIX}_gptunnel_resubmitted",
+            "Creates sent once more because the first may have reached GPTunnel (a crash while "
+            "it was under way, or its answer lost): each may have drawn twice",
+            registry=r,
+        )
+        self.create_unrecorded = Gauge(
+            f"{PREFIX}_gptunnel_create_unrecorded",
+            "Tasks GPTunnel has answered a create for whose id is not yet stored: a crash now "
+            "would send them again",
+            registry=r,
+        )
+        self.create_unrecorded_peak = Gauge(
+            f"{PREFIX}_gptunnel_create_unrecorded_peak",
+            "The most tasks ever at once between a create's answer and its id being stored",
+            registry=r,
+        )
+        self._unrecorded = 0
+        self._unrecorded_peak = 0
         self.lease_held = Gauge(
             f"{PREFIX}_lease_held",
             "1 while this process holds the lease (runs the background loop and sends for every "
@@ -92,6 +114,20 @@ class Metrics:
 
     def failed(self, reason: str, model: str) -> None:
         self.tasks_failed.labels(reason, model).inc()
+
+    @contextmanager
+    def recording_create(self) -> Iterator[None]:
+        """Around storing a create's answer: the window a crash would make resubmit."""
+        self._unrecorded += 1
+        if self._unrecorded > self._unrecorded_peak:
+            self._unrecorded_peak = self._unrecorded
+            self.create_unrecorded_peak.set(self._unrecorded_peak)
+        self.create_unrecorded.set(self._unrecorded)
+        try:
+            yield
+        finally:
+            self._unrecorded -= 1
+            self.create_unrecorded.set(self._unrecorded)
 
     def render(self, open_tasks: int | None) -> bytes:
         """The text exposition; open tasks are counted by the caller at scrape time."""

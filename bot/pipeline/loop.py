@@ -101,11 +101,23 @@ class Poller:
         await asyncio.gather(*workers, return_exceptions=True)
 
     async def recover(self) -> None:
-        """After a crash: a create call that was under way cannot be told apart from one that
-        reached GPTunnel, so it is ended (and refunded) rather than risk a second task."""
-        for task in await self._tasks.fail_interrupted(Failure.INTERRUPTED.value, self._clock()):
+        """After a crash: a create call that was under way may or may not have reached
+        GPTunnel. It is sent once more (the person still gets their picture; it may be drawn
+        twice upstream, which is counted); one cut off a second time is ended and refunded."""
+        resumed, failed = await self._tasks.resume_interrupted(
+            Failure.INTERRUPTED.value, self._clock()
+        )
+        for task in resumed:
             with log_context(task_id=task.id, user_id=task.user_id, chat_id=task.chat_id):
-                log.warning("task %s was interrupted while being created; refunded", task.id)
+                log.warning(
+                    "task %s was cut off while being created; sending it once more "
+                    "(it may be drawn twice upstream)",
+                    task.id,
+                )
+                self._metrics.gptunnel_resubmitted.inc()
+        for task in failed:
+            with log_context(task_id=task.id, user_id=task.user_id, chat_id=task.chat_id):
+                log.warning("task %s was cut off while being created twice; refunded", task.id)
                 self._metrics.failed(Failure.INTERRUPTED.value, task.model)
                 await self._ending.notify(task, Failure.INTERRUPTED)
 

@@ -76,20 +76,26 @@ class Submitter:
             raise
         now = self._clock()
         current: Task | None = None
+        # From here until the id is stored, a crash would make the next start send the create
+        # again: these writes go first in the database's line (see storage.port.urgent).
+        with self._metrics.recording_create():
+            if media.progress is Progress.DONE and media.url:
+                await self._tasks.mark_ready(
+                    task.id, media.url, upstream_id=media.id, cost=media.cost, now=now
+                )
+            else:
+                wait = 0.0
+                if media.progress is not Progress.FAILED:
+                    wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
+                # The usual case hands back the row it wrote: one trip to the database, not two.
+                current = await self._tasks.mark_submitted(
+                    task.id, media.id, next_at=now + wait, now=now
+                )
         if media.progress is Progress.DONE and media.url:
-            await self._tasks.mark_ready(
-                task.id, media.url, upstream_id=media.id, cost=media.cost, now=now
-            )
             self._metrics.image_ready(task.model, now - task.created_at)
         elif media.progress is Progress.FAILED:
-            await self._tasks.mark_submitted(task.id, media.id, next_at=now, now=now)
+            current = None
             await self._ending.fail(task, Failure.GENERATION_FAILED)
-        else:
-            wait = self._scheduler.next_poll(task.model, age=0.0, last_gap=None)
-            # The usual case hands back the row it wrote: one trip to the database, not two.
-            current = await self._tasks.mark_submitted(
-                task.id, media.id, next_at=now + wait, now=now
-            )
         log.info("task %s submitted upstream as %s (%s)", task.id, media.id, media.status)
         self._wake()
         return current if current is not None else await self._tasks.get(task.id)
@@ -97,10 +103,30 @@ class Submitter:
     async def _create_failed(self, task: Task, exc: GPTunnelError) -> Task | None:
         attempts = task.attempts + 1
         now = self._clock()
+        if exc.may_have_reached:
+            # The request left and no answer came: GPTunnel may have started it. Sent once
+            # more (counted: it may be drawn twice), never in a loop.
+            delay = backoff(attempts, base=self._retry_base, cap=self._max_backoff)
+            if (
+                not task.resubmitted
+                and now + delay < task.deadline
+                and await self._tasks.resubmit(task.id, next_at=now + delay, now=now)
+            ):
+                log.warning(
+                    "task %s: create's answer was lost (%s); sending it once more in %.1f s "
+                    "(it may be drawn twice upstream)",
+                    task.id,
+                    exc,
+                    delay,
+                )
+                self._metrics.gptunnel_resubmitted.inc()
+                self._wake()
+                return await self._tasks.get(task.id)
         # GPTunnel unreachable (not up yet, DNS, network): the prompt waits as `new` and is
         # sent when GPTunnel answers, until its own deadline; that is not a failed attempt.
         unreachable = exc.never_sent
-        if exc.kind is ErrorKind.TRANSIENT and (unreachable or attempts < self._max_attempts):
+        retry = unreachable or (attempts < self._max_attempts and not exc.may_have_reached)
+        if exc.kind is ErrorKind.TRANSIENT and retry:
             cap = min(self._max_backoff, UNREACHABLE_MAX_WAIT) if unreachable else self._max_backoff
             delay = backoff(attempts, base=self._retry_base, cap=cap)
             if now + delay < task.deadline:

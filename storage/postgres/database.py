@@ -32,6 +32,9 @@ class PostgresDatabase:
         self._url = url
         self._pool_size = pool_size
         self._pool: asyncpg.Pool[asyncpg.Record] | None = None
+        # Connections of `urgent`'s own: its statements never wait for a busy pool.
+        self._urgent_pool: asyncpg.Pool[asyncpg.Record] | None = None
+        self.urgent: Executor = _Urgent(self)
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({redacted(self._url)!r}, pool_size={self._pool_size})"
@@ -48,8 +51,14 @@ class PostgresDatabase:
             # lock has its own connection), and asyncpg still rolls back an open transaction.
             reset=_nothing_to_reset,
         )
+        self._urgent_pool = await asyncpg.create_pool(
+            self._url, min_size=1, max_size=2, reset=_nothing_to_reset
+        )
 
     async def close(self) -> None:
+        if self._urgent_pool is not None:
+            urgent, self._urgent_pool = self._urgent_pool, None
+            await urgent.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
@@ -128,6 +137,35 @@ class PostgresDatabase:
                     conn.terminate()
                 raise
             return result
+
+
+class _Urgent:
+    """Lone statements over connections of their own, never waiting for the shared pool."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
+
+    @property
+    def _pool(self) -> asyncpg.Pool[asyncpg.Record]:
+        if self._db._urgent_pool is None:
+            raise RuntimeError("database is not connected")
+        return self._db._urgent_pool
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._pool.acquire() as conn:
+            return list(await conn.fetch(numbered(sql), *params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._pool.acquire() as conn:
+            return _rowcount(await conn.execute(numbered(sql), *params))
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.executemany(numbered(sql), [tuple(row) for row in rows])
 
 
 class _Transaction:

@@ -180,4 +180,8 @@ MIGRATIONS: tuple[str, ...] = (
     FOR EACH ROW WHEN (OLD.charged = 1 AND NEW.charged = 0 AND OLD.paid_credits > 0)
     EXECUTE FUNCTION tasks_refund_paid();
     """,
+    # 7 (SQLite's 12; issue 9): a create sent once more after it may have reached GPTunnel.
+    """
+    ALTER TABLE tasks ADD COLUMN resubmitted INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -12,6 +11,7 @@ from typing import TypeVar
 import aiosqlite
 
 from storage.port import Dialect, Executor, Params, Row, Script, Unlisten
+from storage.sqlite.line_lock import LineLock
 from storage.sqlite.schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -24,8 +24,10 @@ class SqliteDatabase:
         self._path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         # One connection is shared by every coroutine: without this lock two coroutines'
-        # statements would interleave inside each other's transactions.
-        self._lock = asyncio.Lock()
+        # statements would interleave inside each other's transactions. Its urgent lane is
+        # `urgent`'s: those statements wait for the one under way, never for the queue.
+        self._lock = LineLock()
+        self.urgent: Executor = _Urgent(self)
 
     def __repr__(self) -> str:
         return f"SqliteDatabase({str(self._path)!r})"
@@ -49,7 +51,7 @@ class SqliteDatabase:
     async def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            async with self._lock:
+            async with self._lock.hold():
                 await conn.close()
 
     @property
@@ -67,7 +69,7 @@ class SqliteDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
         """BEGIN IMMEDIATE … COMMIT, holding the write lock so checks and writes are atomic."""
-        async with self._lock:
+        async with self._lock.hold():
             conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -103,7 +105,7 @@ class SqliteDatabase:
                 raise
             return result
 
-        async with self._lock:
+        async with self._lock.hold():
             return await conn._execute(run)  # type: ignore[no-untyped-call,no-any-return]
 
     async def run_script(self, script: Script[T], *, serialize_on: Sequence[str] = ()) -> T:
@@ -120,12 +122,12 @@ class SqliteDatabase:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """A query, or a write with RETURNING (committed once its rows are read)."""
-        async with self._lock:
+        async with self._lock.hold():
             return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write; returns the number of rows changed."""
-        async with self._lock:
+        async with self._lock.hold():
             cur = await self.conn.execute(sql, tuple(params))
             return cur.rowcount
 
@@ -136,6 +138,30 @@ class SqliteDatabase:
     async def ping(self) -> bool:
         row = await self.fetchone("SELECT 1")
         return row is not None
+
+
+class _Urgent:
+    """Lone statements that go before every ordinary caller waiting for the connection."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._db._lock.hold(urgent=True):
+            return list(await self._db.conn.execute_fetchall(sql, tuple(params)))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._db._lock.hold(urgent=True):
+            cur = await self._db.conn.execute(sql, tuple(params))
+            return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._db._lock.hold(urgent=True):
+            await self._db.conn.executemany(sql, [tuple(row) for row in rows])
 
 
 class _Transaction:

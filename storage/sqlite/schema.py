@@ -178,4 +178,9 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE user_id = OLD.user_id;
     END
     """,
+    # 12 (issue 9): a create that may have reached GPTunnel (a crash while it was under way, an
+    # answer lost on the wire) is sent once more, never twice: this records that it was.
+    """
+    ALTER TABLE tasks ADD COLUMN resubmitted INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -242,3 +242,32 @@ async def test_a_link_that_leads_nowhere_good_fails_once_and_refunds(
     # One walk down the link, never a retry loop, and never with the API key.
     assert len({record.url for record in gpt.download_log}) == len(gpt.download_log)
     assert all(not record.authorized for record in gpt.download_log)
+
+
+async def test_a_lost_create_answer_is_sent_once_more_and_counted(
+    env: Env, bot_running: Any
+) -> None:
+    gpt = env.gptunnel
+    gpt.lose_next_create_answer()  # GPTunnel makes the task, then the connection drops
+    async with bot_running() as app:
+        _, row = await ask_and_wait_for_end(env)
+        resubmitted = app.metrics.gptunnel_resubmitted._value.get()
+    assert row["state"] == "delivered" and row["resubmitted"] == 1
+    # It may now be drawn twice upstream: accepted, counted, and never more than twice.
+    assert [c["prompt"] for c in gpt.creates] == ["a quiet harbour"] * 2
+    assert resubmitted == 1
+    assert len(env.telegram.photos(USER)) == 1 and env.charged(USER) == 1
+
+
+async def test_a_create_answer_lost_twice_ends_the_task_without_a_third_try(
+    env: Env, bot_running: Any
+) -> None:
+    gpt = env.gptunnel
+    gpt.lose_next_create_answer(times=3)
+    async with bot_running():
+        _, row = await ask_and_wait_for_end(env)
+        await env.telegram.wait_until(
+            lambda: status_text(env, row) == texts.failure(EN, Failure.OVERLOADED)
+        )
+    assert len(gpt.creates) == 2
+    assert env.charged(USER) == 0

@@ -85,18 +85,20 @@ async def test_failure_from_the_background_loop_is_in_the_askers_language(
 
 async def test_restart_notice_is_in_the_askers_language(env: Env, bot_process: Any) -> None:
     tg, gpt = env.telegram, env.gptunnel
-    gpt.fail_next("create", delay=2.0)  # the create call is under way when the bot dies
-    first = bot_process()
-    await first.start()
-    tg.push_message(USER, USER, "прерванный запрос", language_code="ru")
-    await env.wait_rows(
-        lambda rows: rows[0]["state"] == "submitting" and rows[0]["status_message_id"] is not None,
-        timeout=20,
-    )
-    await first.kill9()
+    # Cut off while being created twice: sent once more after the first restart, not after
+    # the second.
+    gpt.lose_next_create_answer(delay=5.0, times=2)
+    for _ in range(2):
+        made = len(gpt.creates) + 1  # the restart may send it before start() returns
+        process = bot_process()
+        await process.start()
+        if not env.rows():
+            tg.push_message(USER, USER, "прерванный запрос", language_code="ru")
+        await tg.wait_until(lambda: len(gpt.creates) == made, timeout=20)  # noqa: B023
+        await process.kill9()
 
-    second = bot_process()
-    await second.start()
+    last = bot_process()
+    await last.start()
     rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed", timeout=20)
     await tg.wait_until(
         lambda: (
@@ -104,4 +106,4 @@ async def test_restart_notice_is_in_the_askers_language(env: Env, bot_process: A
             == texts.failure(RU, Failure.INTERRUPTED)
         )
     )
-    assert await second.terminate() == 0
+    assert await last.terminate() == 0

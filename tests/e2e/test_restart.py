@@ -38,22 +38,52 @@ async def test_kill9_while_generating_then_restart_delivers_once(
     assert TOKEN not in log and API_KEY not in log
 
 
-async def test_kill9_during_the_create_call_fails_and_refunds_not_duplicates(
+async def test_kill9_during_the_create_call_sends_it_once_more_and_delivers(
     env: Env, bot_process: Any
 ) -> None:
     tg, gpt = env.telegram, env.gptunnel
-    gpt.fail_next("create", delay=2.0)  # the create reaches GPTunnel, its answer is slow
+    gpt.lose_next_create_answer(delay=5.0)  # the task exists upstream; its answer is slow
     first = bot_process()
     await first.start()
-    tg.push_message(USER, USER, "caught mid-create")
+    asked = tg.push_message(USER, USER, "caught mid-create")
     await env.wait_rows(
         lambda rows: rows[0]["state"] == "submitting" and rows[0]["status_message_id"] is not None,
         timeout=20,
     )
+    await tg.wait_until(lambda: len(gpt.creates) == 1)
     await first.kill9()
 
     second = bot_process()
     await second.start()
+    photo = await tg.wait_for(lambda s: s.is_photo, timeout=20)
+    rows = await env.wait_rows(lambda rows: rows[0]["state"] == "delivered")
+    assert await second.terminate() == 0
+
+    # Nobody had to ask again: the create went out once more (and only once more).
+    assert photo.reply_to_message_id == asked
+    assert [c["prompt"] for c in gpt.creates] == ["caught mid-create"] * 2
+    assert len(tg.photos(USER)) == 1 and env.charged(USER) == 1
+    assert rows[0]["resubmitted"] == 1
+    assert texts.failure(EN, Failure.INTERRUPTED) not in [s.text for s in tg.sent]
+    assert f"task {rows[0]['id']} was cut off while being created" in second.log()
+
+
+async def test_a_create_cut_off_twice_is_ended_and_refunded_not_sent_a_third_time(
+    env: Env, bot_process: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    gpt.lose_next_create_answer(delay=5.0, times=2)
+    for _ in range(2):
+        made = len(gpt.creates) + 1  # the restart may send it before start() returns
+        process = bot_process()
+        await process.start()
+        if not env.rows():
+            tg.push_message(USER, USER, "unlucky twice")
+        await tg.wait_until(lambda: len(gpt.creates) == made, timeout=20)  # noqa: B023
+        await process.kill9()
+
+    third = bot_process()
+    await third.start()
     rows = await env.wait_rows(lambda rows: rows[0]["state"] == "failed", timeout=20)
     await tg.wait_until(
         lambda: (
@@ -61,14 +91,11 @@ async def test_kill9_during_the_create_call_fails_and_refunds_not_duplicates(
             == texts.failure(EN, Failure.INTERRUPTED)
         )
     )
-    # The user may send it again; that prompt goes through as usual.
-    tg.push_message(USER, USER, "sent again")
+    tg.push_message(USER, USER, "sent again")  # the person may ask again as usual
     await tg.wait_for(lambda s: s.is_photo, timeout=20)
-    assert await second.terminate() == 0
+    assert await third.terminate() == 0
 
-    prompts = [c["prompt"] for c in gpt.creates]
-    # The first create may or may not have landed upstream; it was never sent a second time.
-    assert prompts.count("caught mid-create") <= 1 and prompts[-1] == "sent again"
+    assert [c["prompt"] for c in gpt.creates] == ["unlucky twice"] * 2 + ["sent again"]
     assert env.charged(USER) == 1
 
 

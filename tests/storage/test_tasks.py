@@ -350,7 +350,8 @@ async def test_terminal_task_never_moves_again(tasks: TaskStore, make) -> None:
     await tasks.steps.retry_delivery(task.id, next_at=T0 + 300, attempts=9, now=T0 + 200)
     assert await tasks.steps.mark_delivered(task.id, T0 + 200) is False
     await tasks.steps.retry_later(task.id, T0 + 300)
-    assert await tasks.steps.fail_interrupted("interrupted", T0 + 200) == []
+    assert await tasks.steps.resume_interrupted("interrupted", T0 + 200) == ([], [])
+    assert await tasks.steps.resubmit(task.id, next_at=T0 + 300, now=T0 + 200) is False
 
     assert await tasks.steps.get(task.id) == before
     assert await tasks.intake.used(1, DAY) == used_before
@@ -362,7 +363,9 @@ async def test_delivered_task_stays_charged(tasks: TaskStore) -> None:
     assert await tasks.intake.used(1, DAY) == 1
 
 
-async def test_fail_interrupted_fails_only_submitting_and_refunds(tasks: TaskStore) -> None:
+async def test_resume_interrupted_sends_submitting_once_more_then_fails_it(
+    tasks: TaskStore,
+) -> None:
     fresh = await created(tasks)
     stuck_a = await submitting_task(tasks)
     stuck_b = await submitting_task(tasks)
@@ -371,17 +374,36 @@ async def test_fail_interrupted_fails_only_submitting_and_refunds(tasks: TaskSto
     delivered = await delivered_task(tasks)
     assert await tasks.intake.used(1, DAY) == 6
 
-    failed = await tasks.steps.fail_interrupted("interrupted", T0 + 100)
-    assert sorted(t.id for t in failed) == sorted([stuck_a.id, stuck_b.id])
-    assert all(t.state is TaskState.FAILED and not t.charged for t in failed)
-    assert all(t.failure == "interrupted" for t in failed)
-    assert await tasks.intake.used(1, DAY) == 4
+    resumed, failed = await tasks.steps.resume_interrupted("interrupted", T0 + 100)
+    assert failed == []
+    assert sorted(t.id for t in resumed) == sorted([stuck_a.id, stuck_b.id])
+    assert all(t.state is TaskState.NEW and t.resubmitted and t.charged for t in resumed)
+    assert all(t.next_at == T0 + 100 for t in resumed)
+    assert await tasks.intake.used(1, DAY) == 6  # still charged: they go on
     assert await state_of(tasks, fresh.id) is TaskState.NEW
     assert await state_of(tasks, polling.id) is TaskState.SUBMITTED
     assert await state_of(tasks, ready.id) is TaskState.READY
     assert await state_of(tasks, delivered.id) is TaskState.DELIVERED
-    # Nothing left to do the second time.
-    assert await tasks.steps.fail_interrupted("interrupted", T0 + 101) == []
+    assert await tasks.steps.resume_interrupted("interrupted", T0 + 101) == ([], [])
+
+    # Cut off a second time: never a third create; ended and refunded.
+    assert await tasks.steps.claim_submit(stuck_a.id, T0 + 102) is not None
+    resumed, failed = await tasks.steps.resume_interrupted("interrupted", T0 + 103)
+    assert resumed == [] and [t.id for t in failed] == [stuck_a.id]
+    assert failed[0].state is TaskState.FAILED and not failed[0].charged
+    assert failed[0].failure == "interrupted"
+    assert await tasks.intake.used(1, DAY) == 5
+
+
+async def test_resubmit_after_a_lost_answer_happens_once(tasks: TaskStore) -> None:
+    task = await submitting_task(tasks)
+    assert await tasks.steps.resubmit(task.id, next_at=T0 + 50, now=T0 + 10) is True
+    again = await tasks.steps.get(task.id)
+    assert again is not None and again.state is TaskState.NEW and again.resubmitted
+    assert again.next_at == T0 + 50
+    assert await tasks.steps.claim_submit(task.id, T0 + 60) is not None
+    assert await tasks.steps.resubmit(task.id, next_at=T0 + 90, now=T0 + 70) is False
+    assert await state_of(tasks, task.id) is TaskState.SUBMITTING
 
 
 # --- scheduling --------------------------------------------------------------------------------

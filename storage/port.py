@@ -88,7 +88,8 @@ class Database(Executor, Protocol):
     @property
     def urgent(self) -> Executor:
         """Lone statements that go before everything else waiting for the database (SQLite: a
-        fast lane to its one connection; PostgreSQL: connections of their own). For the write
+        second connection, used on the event loop's thread; PostgreSQL: connections of their
+        own). For the write
         that stores a create's answer: until it lands, a crash would send that create again."""
         ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -11,7 +12,6 @@ from typing import TypeVar
 import aiosqlite
 
 from storage.port import Dialect, Executor, Params, Row, Script, Unlisten
-from storage.sqlite.line_lock import LineLock
 from storage.sqlite.schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -24,10 +24,10 @@ class SqliteDatabase:
         self._path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         # One connection is shared by every coroutine: without this lock two coroutines'
-        # statements would interleave inside each other's transactions. Its urgent lane is
-        # `urgent`'s: those statements wait for the one under way, never for the queue.
-        self._lock = LineLock()
-        self.urgent: Executor = _Urgent(self)
+        # statements would interleave inside each other's transactions.
+        self._lock = asyncio.Lock()
+        self._urgent = _Urgent(self._path)
+        self.urgent: Executor = self._urgent
 
     def __repr__(self) -> str:
         return f"SqliteDatabase({str(self._path)!r})"
@@ -47,11 +47,13 @@ class SqliteDatabase:
         await conn.execute("PRAGMA foreign_keys=ON")
         self._conn = conn
         await self.in_one_trip(_migrate)
+        self._urgent.open()  # after the migrations: it must see the final schema
 
     async def close(self) -> None:
+        self._urgent.close()
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            async with self._lock.hold():
+            async with self._lock:
                 await conn.close()
 
     @property
@@ -69,7 +71,7 @@ class SqliteDatabase:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
         """BEGIN IMMEDIATE … COMMIT, holding the write lock so checks and writes are atomic."""
-        async with self._lock.hold():
+        async with self._lock:
             conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -105,7 +107,7 @@ class SqliteDatabase:
                 raise
             return result
 
-        async with self._lock.hold():
+        async with self._lock:
             return await conn._execute(run)  # type: ignore[no-untyped-call,no-any-return]
 
     async def run_script(self, script: Script[T], *, serialize_on: Sequence[str] = ()) -> T:
@@ -122,12 +124,12 @@ class SqliteDatabase:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """A query, or a write with RETURNING (committed once its rows are read)."""
-        async with self._lock.hold():
+        async with self._lock:
             return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write; returns the number of rows changed."""
-        async with self._lock.hold():
+        async with self._lock:
             cur = await self.conn.execute(sql, tuple(params))
             return cur.rowcount
 
@@ -141,27 +143,49 @@ class SqliteDatabase:
 
 
 class _Urgent:
-    """Lone statements that go before every ordinary caller waiting for the connection."""
+    """Lone statements on a second connection, run right on the event loop's thread.
 
-    def __init__(self, db: SqliteDatabase) -> None:
-        self._db = db
+    Under a crowd of prompts every hop through the event loop's queue costs a whole turn of
+    the loop, and an aiosqlite call takes two or three: the answer of a create waited that
+    long to be stored, a window in which a crash makes the create go out again. Here the
+    statement runs the moment its coroutine resumes. It waits only for SQLite's write lock,
+    which the other connection holds for one short transaction at a time (WAL: readers never
+    block it), so it is quick; use it for single-row writes only."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._raw: sqlite3.Connection | None = None
+
+    def open(self) -> None:
+        raw = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        raw.row_factory = sqlite3.Row
+        raw.execute("PRAGMA busy_timeout=5000")
+        raw.execute("PRAGMA foreign_keys=ON")
+        self._raw = raw
+
+    def close(self) -> None:
+        if self._raw is not None:
+            raw, self._raw = self._raw, None
+            raw.close()
+
+    @property
+    def raw(self) -> sqlite3.Connection:
+        if self._raw is None:
+            raise RuntimeError("database is not connected")
+        return self._raw
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._db._lock.hold(urgent=True):
-            return list(await self._db.conn.execute_fetchall(sql, tuple(params)))
+        return self.raw.execute(sql, tuple(params)).fetchall()
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self._db._lock.hold(urgent=True):
-            cur = await self._db.conn.execute(sql, tuple(params))
-            return cur.rowcount
+        return self.raw.execute(sql, tuple(params)).rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self._db._lock.hold(urgent=True):
-            await self._db.conn.executemany(sql, [tuple(row) for row in rows])
+        raise NotImplementedError("urgent writes are single statements")
 
 
 class _Transaction:

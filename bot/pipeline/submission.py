@@ -77,7 +77,7 @@ class Submitter:
         now = self._clock()
         current: Task | None = None
         # From here until the id is stored, a crash would make the next start send the create
-        # again: these writes go first in the database's line (see storage.port.urgent).
+        # again: the write goes ahead of everything queued for the database (Database.urgent).
         with self._metrics.recording_create():
             if media.progress is Progress.DONE and media.url:
                 await self._tasks.mark_ready(

@@ -129,11 +129,9 @@ async def latency(
         polls: list[int] = []
         for task_id in measured:
             task = gpt.tasks[task_id]
+            # The caption is the prompt, then a line naming the model.
             photo = next(
-                p
-                for p in tg.photos()
-                if (p.plain_text or "").endswith(f" {task.prompt.split()[-1]}")
-                and p.plain_text == task.prompt
+                p for p in tg.photos() if (p.plain_text or "").split("\n")[0] == task.prompt
             )
             delays.append(photo.at - (task.created_mono + task.duration))
             polls.append(gpt.result_polls(task_id))

@@ -22,7 +22,31 @@ Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record]"
 Pooled: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 
 
-class PostgresDatabase:
+class _LoneStatements:
+    """Each statement on a connection of `pool`, its own transaction (READ COMMITTED)."""
+
+    @property
+    def pool(self) -> asyncpg.Pool[asyncpg.Record]:
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self.pool.acquire() as conn:
+            return list(await conn.fetch(numbered(sql), *params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.pool.acquire() as conn:
+            return _rowcount(await conn.execute(numbered(sql), *params))
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.executemany(numbered(sql), [tuple(row) for row in rows])
+
+
+class PostgresDatabase(_LoneStatements):
     """READ COMMITTED, every lone statement its own transaction; a pool of `pool_size`
     connections shared by every coroutine of the process."""
 
@@ -68,22 +92,6 @@ class PostgresDatabase:
         if self._pool is None:
             raise RuntimeError("database is not connected")
         return self._pool
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self.pool.acquire() as conn:
-            return list(await conn.fetch(numbered(sql), *params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self.pool.acquire() as conn:
-            return _rowcount(await conn.execute(numbered(sql), *params))
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as tx:
-            await tx.executemany(sql, rows)
 
     async def ping(self) -> bool:
         row = await self.fetchone("SELECT 1")
@@ -139,33 +147,17 @@ class PostgresDatabase:
             return result
 
 
-class _Urgent:
+class _Urgent(_LoneStatements):
     """Lone statements over connections of their own, never waiting for the shared pool."""
 
     def __init__(self, db: PostgresDatabase) -> None:
         self._db = db
 
     @property
-    def _pool(self) -> asyncpg.Pool[asyncpg.Record]:
+    def pool(self) -> asyncpg.Pool[asyncpg.Record]:
         if self._db._urgent_pool is None:
             raise RuntimeError("database is not connected")
         return self._db._urgent_pool
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self._pool.acquire() as conn:
-            return list(await conn.fetch(numbered(sql), *params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self._pool.acquire() as conn:
-            return _rowcount(await conn.execute(numbered(sql), *params))
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.executemany(numbered(sql), [tuple(row) for row in rows])
 
 
 class _Transaction:

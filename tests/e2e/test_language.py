@@ -10,6 +10,7 @@ import pytest
 from bot.drawing.failures import Failure
 from bot.language import texts
 from tests.e2e.conftest import USER, Env
+from tests.e2e.crashes import cut_off_twice
 from tests.i18n import EN, RU
 
 
@@ -84,18 +85,14 @@ async def test_failure_from_the_background_loop_is_in_the_askers_language(
 
 
 async def test_restart_notice_is_in_the_askers_language(env: Env, bot_process: Any) -> None:
-    tg, gpt = env.telegram, env.gptunnel
+    tg = env.telegram
     # Cut off while being created twice: sent once more after the first restart, not after
     # the second.
-    gpt.lose_next_create_answer(delay=5.0, times=2)
-    for _ in range(2):
-        made = len(gpt.creates) + 1  # the restart may send it before start() returns
-        process = bot_process()
-        await process.start()
-        if not env.rows():
-            tg.push_message(USER, USER, "прерванный запрос", language_code="ru")
-        await tg.wait_until(lambda: len(gpt.creates) == made, timeout=20)  # noqa: B023
-        await process.kill9()
+    await cut_off_twice(
+        env,
+        bot_process,
+        lambda: tg.push_message(USER, USER, "прерванный запрос", language_code="ru"),
+    )
 
     last = bot_process()
     await last.start()

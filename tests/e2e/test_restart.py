@@ -8,6 +8,7 @@ from typing import Any
 from bot.drawing.failures import Failure
 from bot.language import texts
 from tests.e2e.conftest import API_KEY, TOKEN, USER, Env
+from tests.e2e.crashes import cut_off_twice
 from tests.i18n import EN
 
 
@@ -72,15 +73,7 @@ async def test_a_create_cut_off_twice_is_ended_and_refunded_not_sent_a_third_tim
     env: Env, bot_process: Any
 ) -> None:
     tg, gpt = env.telegram, env.gptunnel
-    gpt.lose_next_create_answer(delay=5.0, times=2)
-    for _ in range(2):
-        made = len(gpt.creates) + 1  # the restart may send it before start() returns
-        process = bot_process()
-        await process.start()
-        if not env.rows():
-            tg.push_message(USER, USER, "unlucky twice")
-        await tg.wait_until(lambda: len(gpt.creates) == made, timeout=20)  # noqa: B023
-        await process.kill9()
+    await cut_off_twice(env, bot_process, lambda: tg.push_message(USER, USER, "unlucky twice"))
 
     third = bot_process()
     await third.start()

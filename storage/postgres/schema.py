@@ -180,4 +180,12 @@ MIGRATIONS: tuple[str, ...] = (
     FOR EACH ROW WHEN (OLD.charged = 1 AND NEW.charged = 0 AND OLD.paid_credits > 0)
     EXECUTE FUNCTION tasks_refund_paid();
     """,
+    # Issue 9 (as SQLite's): a basic group upgraded to a supergroup, recorded once.
+    """
+    CREATE TABLE chat_migrations (
+        old_chat_id BIGINT PRIMARY KEY,
+        new_chat_id BIGINT NOT NULL,
+        migrated_at DOUBLE PRECISION NOT NULL
+    );
+    """,
 )

@@ -178,4 +178,13 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE user_id = OLD.user_id;
     END
     """,
+    # Issue 9: a basic group upgraded to a supergroup, recorded once (storage/chat_migrations.py):
+    # Telegram tells it up to three times, and only the first sighting moves the chat's rows.
+    """
+    CREATE TABLE chat_migrations (
+        old_chat_id INTEGER PRIMARY KEY,
+        new_chat_id INTEGER NOT NULL,
+        migrated_at REAL NOT NULL
+    )
+    """,
 )

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramMigrateToChat
 from aiogram.methods import EditMessageText, SendMessage
 
 from bot.delivery.progress import ProgressEdits
@@ -97,6 +97,9 @@ class Ending:
                 except TelegramBadRequest as exc:
                     if chat_gone(exc):
                         return
+                except TelegramMigrateToChat:
+                    # The status is in the old group; the notice goes to the supergroup.
+                    pass
             await self._send(
                 SendMessage(
                     chat_id=task.chat_id,

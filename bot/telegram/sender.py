@@ -11,14 +11,19 @@ reports the move (`on_migrate`: the chat's rows follow it), and a new message is
 the new chat, once, without its reply (the replied message is in the old chat). An edit or a
 deletion is not: message ids belong to their chat, so the same id in the new chat is another
 message. Later new messages for the old id go straight to the new one.
+
+A text or caption Telegram cannot parse ("can't parse entities") is sent again once, as plain
+text without its markup: a picture is never lost to a stray tag in its caption.
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
+import html
 import itertools
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +33,7 @@ from typing import Any, TypeVar
 from aiogram import Bot
 from aiogram.exceptions import (
     ClientDecodeError,
+    TelegramBadRequest,
     TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -174,6 +180,7 @@ class Sender:
         flood_waits = 0
         network_errors = 0
         followed = False
+        plain = False
         while True:
             if counted:
                 await self._take_slot(chat_id, priority, stale)
@@ -192,6 +199,15 @@ class Sender:
                 if flood_waits > self._max_flood_waits:
                     raise
                 await self._pause(chat_id, exc.retry_after)
+            except TelegramBadRequest as exc:
+                unmarked = None if plain else _without_markup(method, exc)
+                if unmarked is None:
+                    raise
+                log.warning(
+                    "%s to chat %s: %s; sent as plain text", type(method).__name__, chat_id, exc
+                )
+                plain = True
+                method = unmarked
             except TelegramMigrateToChat as exc:
                 new_chat_id = exc.migrate_to_chat_id
                 await self._migrated(chat_id, new_chat_id)
@@ -331,4 +347,23 @@ def _to_new_chat(method: TelegramMethod[T], chat_id: int) -> TelegramMethod[T]:
     for field_name in ("reply_parameters", "reply_to_message_id"):
         if getattr(method, field_name, None) is not None:
             update[field_name] = None
+    return method.model_copy(update=update)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _without_markup(method: TelegramMethod[T], exc: TelegramBadRequest) -> TelegramMethod[T] | None:
+    """The same call with its text or caption as plain text, if Telegram could not parse its
+    markup (HTML: the bot's parse mode); None for any other refusal."""
+    if "can't parse entities" not in str(exc).lower():
+        return None
+    fields = type(method).model_fields
+    if "parse_mode" not in fields:
+        return None
+    update: dict[str, Any] = {"parse_mode": None}
+    for name in ("text", "caption"):
+        value = getattr(method, name, None) if name in fields else None
+        if isinstance(value, str):
+            update[name] = html.unescape(_TAG.sub("", value))
     return method.model_copy(update=update)

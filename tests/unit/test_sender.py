@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramMigrateToChat, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramMigrateToChat, TelegramRetryAfter
 from aiogram.methods import (
     DeleteMessage,
     EditMessageText,
@@ -179,4 +179,41 @@ async def test_an_upgraded_group_gets_its_message_in_the_supergroup_without_the_
         await sender(EditMessageText(chat_id=-40, message_id=7, text="done"))
     assert [r.chat_id for r in session.of(EditMessageText)] == [-40]
     assert len(moves) == 2  # reported again: recording it twice is the storage's business
+    await sender.close()
+
+
+class RefusingSession(RecordingSession):
+    """Answers 400 with `description` to every call of one kind."""
+
+    def __init__(self, kind: type[TelegramMethod[Any]], description: str) -> None:
+        super().__init__()
+        self.kind, self.description = kind, description
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        if isinstance(method, self.kind) and getattr(method, "parse_mode", None) is not None:
+            self.requests.append(method)
+            raise TelegramBadRequest(method=method, message=self.description)
+        return await super().make_request(bot, method, timeout)
+
+
+async def test_markup_telegram_cannot_parse_is_sent_once_more_as_plain_text() -> None:
+    session = RefusingSession(
+        SendMessage, 'Bad Request: can\'t parse entities: Unsupported start tag "x"'
+    )
+    sender, _ = make(session=session)
+    await sender(SendMessage(chat_id=1, text="<b>fish &amp; chips</b>", parse_mode="HTML"))
+    refused, plain = session.of(SendMessage)
+    assert (plain.text, plain.parse_mode) == ("fish & chips", None)
+    assert refused.parse_mode == "HTML"
+    await sender.close()
+
+
+async def test_other_refusals_are_not_sent_again() -> None:
+    session = RefusingSession(EditMessageText, "Bad Request: message to edit not found")
+    sender, _ = make(session=session)
+    with pytest.raises(TelegramBadRequest):
+        await sender(EditMessageText(chat_id=1, message_id=5, text="x", parse_mode="HTML"))
+    assert len(session.of(EditMessageText)) == 1
     await sender.close()

@@ -125,7 +125,10 @@ class PhotoDelivery:
                 await self._retry(task, f"telegram: {exc}", Failure.DELIVERY_FAILED)
             else:
                 log.warning("task %s: Telegram refused the image: %s", task.id, exc)
-                await self._ending.fail(task, Failure.DELIVERY_FAILED)
+                # Refused as a photo and as a file: the person still gets the picture, by its
+                # link (GPTunnel keeps it two days), and is not charged for the trouble.
+                link = url if isinstance(exc, TelegramBadRequest) else None
+                await self._ending.fail(task, Failure.DELIVERY_FAILED, link=link)
             return
         # The picture's own message: its buttons are honoured under it and nowhere else.
         if await self._tasks.mark_delivered(

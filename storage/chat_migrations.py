@@ -1,13 +1,12 @@
 """A basic group upgraded to a supergroup: everything kept under the old chat id moves to the
 new one, in one transaction, and the move is recorded so that seeing it again (Telegram tells
-it twice: a 400 on a send and a service message in each chat) changes nothing more."""
+it up to three times: a 400 on a send and a service message in each chat) changes nothing
+more."""
 
 from __future__ import annotations
 
 from storage.port import Database, Script, Step
-from storage.task import OPEN_STATES
-
-_OPEN = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
+from storage.task import OPEN_SQL
 
 
 class ChatMigrationRepository:
@@ -46,7 +45,7 @@ def _move(old: int, new: int, now: float) -> Script[bool]:
     # there is nothing to reply to or edit (its message ids are its own, and may collide).
     yield Step(
         "UPDATE tasks SET message_id = NULL, status_message_id = NULL "
-        f"WHERE chat_id = ? AND state IN ({_OPEN})",
+        f"WHERE chat_id = ? AND state IN {OPEN_SQL}",
         (old,),
     )
     yield Step("UPDATE tasks SET chat_id = ? WHERE chat_id = ?", (new, old))

@@ -22,6 +22,7 @@ from bot.delivery.photos import PhotoDelivery
 from bot.delivery.progress import ProgressEdits
 from bot.delivery.status import StatusMessages
 from bot.delivery.superseded import Superseded
+from bot.drawing.chat_moves import ChatMoves
 from bot.drawing.draw import Drawing
 from bot.drawing.intake import Intake
 from bot.drawing.my_tasks import MyTasks
@@ -60,6 +61,7 @@ from bot.telegram.stars import StarRefunder
 from handlers import build_router
 from storage import (
     AlertRepository,
+    ChatMigrationRepository,
     ChatRepository,
     ChoiceRepository,
     Database,
@@ -98,6 +100,7 @@ class Parts:
     drawing: Drawing
     my_tasks: MyTasks
     quotas: Quotas
+    chat_moves: ChatMoves
     models: ModelChoices
     shop: Shop
     purchases: Purchases
@@ -131,7 +134,9 @@ def build_parts(
 ) -> Parts:
     tasks = TaskStore.over(db)
     users = UserRepository(db)
-    sender = Sender(bot, metrics=metrics)
+    # Told by the Sender of a group's upgrade (a 400 on a send), as by the service message.
+    chat_moves = ChatMoves(ChatMigrationRepository(db))
+    sender = Sender(bot, metrics=metrics, on_migrate=chat_moves.move)
     # Several processes may share a PostgreSQL database; only the lease holder sends.
     shared = db.dialect is Dialect.POSTGRESQL
     leadership = Leadership(LeaseRepository(db) if shared else None, timeout=settings.lease_timeout)
@@ -263,6 +268,7 @@ def build_parts(
         # Queued, not awaited: /cancel answers without waiting for the chat's pace.
         my_tasks=MyTasks(tasks=tasks.history, notify=ending.notify_later),
         quotas=quotas,
+        chat_moves=chat_moves,
         models=models,
         shop=Shop(settings=settings, users=users, wallet=wallet),
         purchases=Purchases(wallet=wallet, refunds=StarRefunder(sender)),
@@ -303,6 +309,7 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
         drawing=parts.drawing,
         my_tasks=parts.my_tasks,
         quotas=parts.quotas,
+        chat_moves=parts.chat_moves,
         models=parts.models,
         shop=parts.shop,
         purchases=parts.purchases,

@@ -23,6 +23,13 @@ class ChatTypeIs(BaseFilter):
         return message.chat.type in self.chat_types
 
 
+class GroupUpgraded(BaseFilter):
+    """A service message: a basic group became a supergroup (sent in both chats)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.migrate_to_chat_id is not None or message.migrate_from_chat_id is not None
+
+
 class HasText(BaseFilter):
     """The message carries text, or a caption under a photo or file."""
 

@@ -1,5 +1,5 @@
 """Groups: only what is addressed to the bot — /draw (also as a reply), @bot prompts, and
-/grouplimit for the group's administrators."""
+/grouplimit for the group's administrators; and the news that a group became a supergroup."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
+from bot.drawing.chat_moves import ChatMoves
 from bot.drawing.draw import Drawing
 from bot.drawing.prompts import command_prompt, mention_prompt
 from bot.drawing.quotas import Quotas
@@ -19,7 +20,7 @@ from bot.language import texts
 from bot.telegram.outbox import Replies
 from handlers.chat_admins import is_chat_admin
 from handlers.drawing import draw
-from handlers.filters import ChatTypeIs
+from handlers.filters import ChatTypeIs, GroupUpgraded
 from handlers.numbers import whole_number
 from handlers.private import DRAW_COMMANDS
 from handlers.replies import reply
@@ -96,9 +97,18 @@ async def on_group_limit(
     await reply(replies, message, texts.group_limit_set(_, limit or None))
 
 
+async def on_upgraded(message: Message, chat_moves: ChatMoves) -> None:
+    """The group became a supergroup: what it had follows it. No reply: nobody asked."""
+    if message.migrate_to_chat_id is not None:
+        await chat_moves.move(message.chat.id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id is not None:
+        await chat_moves.move(message.migrate_from_chat_id, message.chat.id)
+
+
 def make_router() -> Router:
     router = Router(name="group")
     router.message.filter(ChatTypeIs(ChatType.GROUP, ChatType.SUPERGROUP))
+    router.message.register(on_upgraded, GroupUpgraded())
     router.message.register(on_draw, Command(*DRAW_COMMANDS))
     router.message.register(on_group_limit, Command("grouplimit"))
     router.message.register(on_mention, MentionsBot())

@@ -4,6 +4,7 @@
 the same on both (see docs/database.md)."""
 
 from storage.alerts import AlertRepository
+from storage.chat_migrations import ChatMigrationRepository
 from storage.chats import ChatRepository
 from storage.choices import NOTHING_CHOSEN, ChoiceRepository, Remembered
 from storage.factory import database_for, open_database
@@ -47,6 +48,7 @@ __all__ = [
     "AlertRepository",
     "AlreadyTakenBack",
     "Banned",
+    "ChatMigrationRepository",
     "ChatRepository",
     "Choice",
     "ChoiceRepository",

@@ -32,6 +32,7 @@ TABLES = (
     Table("pruned_tasks", ("state", "reason")),
     Table("chat_models", ("chat_id",)),
     Table("payments", ("charge_id",)),
+    Table("chat_migrations", ("old_chat_id",)),
 )
 
 

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramMigrateToChat
 from aiogram.methods import EditMessageText, SendMessage
 
 from bot.delivery.progress import ProgressEdits
@@ -47,8 +47,9 @@ class Ending:
         self._metrics = metrics
         self._clock = clock
 
-    async def fail(self, task: Task, failure: Failure) -> None:
-        """End the task, give its quota back, and tell the user why."""
+    async def fail(self, task: Task, failure: Failure, *, link: str | None = None) -> None:
+        """End the task, give its quota back, and tell the user why (with `link`, where the
+        picture itself can still be fetched)."""
         self._superseded.mark(task.id)
         self._progress.forget(task.id)
         failed = await self._tasks.mark_failed(task.id, failure.value, self._clock())
@@ -56,7 +57,7 @@ class Ending:
             return  # already ended elsewhere: never tell twice
         log.info("task %s failed: %s (quota refunded)", task.id, failure.value)
         self._metrics.failed(failure.value, task.model)
-        await self.notify(failed, failure)
+        await self.notify(failed, failure, link=link)
 
     async def notify_later(self, task: Task, failure: Failure) -> None:
         """The same notice, queued behind the chat's other replies, for a caller that must
@@ -79,11 +80,14 @@ class Ending:
             )
         )
 
-    async def notify(self, task: Task, failure: Failure) -> None:
+    async def notify(self, task: Task, failure: Failure, *, link: str | None = None) -> None:
         """Tell the person why their task ended (it is already marked so in storage)."""
-        text = texts.failure(self._t(task.locale), failure)
+        _ = self._t(task.locale)
+        text = texts.failure(_, failure)
         if not text:
             return
+        if link is not None:
+            text = f"{text}\n{texts.picture_link(_, link)}"
         try:
             if task.status_message_id is not None:
                 try:
@@ -95,8 +99,12 @@ class Ending:
                     )
                     return
                 except TelegramBadRequest as exc:
-                    if chat_gone(exc):
-                        return
+                    if chat_gone(exc) or "message is not modified" in str(exc):
+                        return  # nobody to tell, or the status says it already
+                    # Else it is gone (deleted, too old to edit): a new message says it.
+                except TelegramMigrateToChat:
+                    # The status is in the old group; the notice goes to the supergroup.
+                    pass
             await self._send(
                 SendMessage(
                     chat_id=task.chat_id,

@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 
 from aiogram import Bot
-from aiogram.enums import ChatAction
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
@@ -20,8 +19,8 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile, Message
-from aiogram.utils.chat_action import ChatActionSender
 
+from bot.delivery.chat_action import uploading_photo
 from bot.delivery.ending import Ending
 from bot.delivery.originals import Originals
 from bot.delivery.progress import ProgressEdits
@@ -93,12 +92,9 @@ class PhotoDelivery:
 
     async def _deliver(self, task: Task, url: str) -> None:
         try:
-            async with ChatActionSender(
-                bot=self._bot,
-                chat_id=task.chat_id,
-                action=ChatAction.UPLOAD_PHOTO,
-                message_thread_id=task.thread_id,
-            ):
+            # A group known to be upgraded is shown it in the supergroup.
+            chat_id = self._send.moved_to(task.chat_id) or task.chat_id
+            async with uploading_photo(self._bot, chat_id, task.thread_id):
                 raw = await self._gptunnel.download(url, max_bytes=MAX_DOWNLOAD_BYTES)
                 if self._originals is not None:
                     await self._originals.keep(task, raw, url)
@@ -129,7 +125,10 @@ class PhotoDelivery:
                 await self._retry(task, f"telegram: {exc}", Failure.DELIVERY_FAILED)
             else:
                 log.warning("task %s: Telegram refused the image: %s", task.id, exc)
-                await self._ending.fail(task, Failure.DELIVERY_FAILED)
+                # Refused as a photo and as a file: the person still gets the picture, by its
+                # link (GPTunnel keeps it two days), and is not charged for the trouble.
+                link = url if isinstance(exc, TelegramBadRequest) else None
+                await self._ending.fail(task, Failure.DELIVERY_FAILED, link=link)
             return
         # The picture's own message: its buttons are honoured under it and nowhere else.
         if await self._tasks.mark_delivered(

@@ -86,8 +86,10 @@ class StatusMessages:
         status_id = current.status_message_id if current else task.status_message_id
         if status_id is None:
             return
+        # Its chat afresh too: a group upgraded meanwhile has the status in the supergroup.
+        chat_id = current.chat_id if current else task.chat_id
         try:
-            await self._send(DeleteMessage(chat_id=task.chat_id, message_id=status_id))
+            await self._send(DeleteMessage(chat_id=chat_id, message_id=status_id))
         except TelegramAPIError as exc:
             # Deleting can fail in groups (rights, age); an edit still clears the status.
             if isinstance(exc, TelegramNotFound | TelegramForbiddenError) or (
@@ -97,7 +99,7 @@ class StatusMessages:
             try:
                 await self._send(
                     EditMessageText(
-                        chat_id=task.chat_id,
+                        chat_id=chat_id,
                         message_id=status_id,
                         text=texts.status_done(self._t(task.locale)),
                     ),

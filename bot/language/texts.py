@@ -61,6 +61,11 @@ def failure(_: Gettext, reason: Failure) -> str:
     return _(key) if key else ""
 
 
+def picture_link(_: Gettext, url: str) -> str:
+    """Under a delivery failure: the picture itself, where Telegram would take no copy."""
+    return _("picture-link").format(url=escape(url))
+
+
 def empty_prompt(_: Gettext, *, private: bool) -> str:
     hint = _("empty-prompt-private") if private else _("empty-prompt-group")
     return _("empty-prompt") + "\n" + hint

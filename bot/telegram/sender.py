@@ -5,16 +5,27 @@ minute in one group, and answers 429 with `retry_after` beyond that. Every messa
 posts or edits goes through `Sender`: a per-chat limiter, then one global gate that hands out
 slots by priority (photos before answers before status chatter). A status message that has
 gone stale while waiting is dropped rather than sent late.
+
+A basic group upgraded to a supergroup answers 400 with `migrate_to_chat_id`: the Sender
+reports the move (`on_migrate`: the chat's rows follow it), and a new message is sent again to
+the new chat, once, without its reply (the replied message is in the old chat). An edit or a
+deletion is not: message ids belong to their chat, so the same id in the new chat is another
+message. Later new messages for the old id go straight to the new one.
+
+A text or caption Telegram cannot parse ("can't parse entities") is sent again once, as plain
+text without its markup: a picture is never lost to a stray tag in its caption.
 """
 
 from __future__ import annotations
 
 import asyncio
 import heapq
+import html
 import itertools
 import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, TypeVar
@@ -22,6 +33,8 @@ from typing import Any, TypeVar
 from aiogram import Bot
 from aiogram.exceptions import (
     ClientDecodeError,
+    TelegramBadRequest,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -33,6 +46,7 @@ from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
     ForwardMessage,
+    SendChatAction,
     SendDocument,
     SendInvoice,
     SendMediaGroup,
@@ -63,6 +77,24 @@ _COUNTED = (
     EditMessageMedia,
     EditMessageReplyMarkup,
 )
+# What makes a new message (or shows an action): after an upgrade it can simply go to the new
+# chat. Edits and deletions name a message of the old chat, and cannot.
+_NEW_MESSAGES = (
+    SendMessage,
+    SendPhoto,
+    SendDocument,
+    SendMediaGroup,
+    SendInvoice,
+    CopyMessage,
+    ForwardMessage,
+    SendChatAction,
+)
+# Upgraded groups remembered by one process; beyond this many the oldest half is forgotten
+# (a forgotten one costs one more 400, nothing else).
+_MOVES_KEPT = 10_000
+
+# Told of a group's upgrade: (old chat id, new chat id).
+OnMigrate = Callable[[int, int], Awaitable[object]]
 
 
 class Priority(IntEnum):
@@ -112,8 +144,11 @@ class Sender:
         max_network_retries: int = 3,
         network_backoff: float = 1.0,
         metrics: Metrics | None = None,
+        on_migrate: OnMigrate | None = None,
     ) -> None:
         self._metrics = metrics or Metrics()
+        self._on_migrate = on_migrate
+        self._moved: dict[int | str, int] = {}
         self._bot = bot
         self._limits = limits or Limits()
         self._global = AsyncLimiter(
@@ -139,8 +174,13 @@ class Sender:
     ) -> T:
         counted = isinstance(method, _COUNTED)
         chat_id: Any = getattr(method, "chat_id", None)
+        if chat_id in self._moved and _makes_a_message(method):
+            chat_id = self._moved[chat_id]
+            method = _to_new_chat(method, chat_id)
         flood_waits = 0
         network_errors = 0
+        followed = False
+        plain = False
         while True:
             if counted:
                 await self._take_slot(chat_id, priority, stale)
@@ -159,6 +199,23 @@ class Sender:
                 if flood_waits > self._max_flood_waits:
                     raise
                 await self._pause(chat_id, exc.retry_after)
+            except TelegramBadRequest as exc:
+                unmarked = None if plain else _without_markup(method, exc)
+                if unmarked is None:
+                    raise
+                log.warning(
+                    "%s to chat %s: %s; sent as plain text", type(method).__name__, chat_id, exc
+                )
+                plain = True
+                method = unmarked
+            except TelegramMigrateToChat as exc:
+                new_chat_id = exc.migrate_to_chat_id
+                await self._migrated(chat_id, new_chat_id)
+                if followed or not _makes_a_message(method):
+                    raise
+                followed = True
+                chat_id = new_chat_id
+                method = _to_new_chat(method, new_chat_id)
             except (TelegramNetworkError, TelegramServerError, ClientDecodeError) as exc:
                 # ClientDecodeError: a proxy answered with an HTML error page, not the Bot API.
                 network_errors += 1
@@ -168,6 +225,26 @@ class Sender:
                     "Telegram %s on %s, retrying", type(exc).__name__, type(method).__name__
                 )
                 await asyncio.sleep(self._network_backoff * 2 ** (network_errors - 1))
+
+    def moved_to(self, chat_id: int | str) -> int | None:
+        """The supergroup a basic group became, if this process has met its upgrade."""
+        return self._moved.get(chat_id)
+
+    async def _migrated(self, old_chat_id: int | str | None, new_chat_id: int) -> None:
+        if old_chat_id is None:
+            return
+        log.info("chat %s was upgraded to supergroup %s", old_chat_id, new_chat_id)
+        if len(self._moved) >= _MOVES_KEPT:
+            for old in list(self._moved)[: _MOVES_KEPT // 2]:
+                del self._moved[old]
+        self._moved[old_chat_id] = new_chat_id
+        if self._on_migrate is None or not isinstance(old_chat_id, int):
+            return
+        try:
+            await self._on_migrate(old_chat_id, new_chat_id)
+        except Exception:
+            # The message still goes to the new chat; the service message moves the rows later.
+            log.exception("chat %s: its upgrade could not be recorded", old_chat_id)
 
     async def close(self) -> None:
         if self._pump is not None:
@@ -256,3 +333,37 @@ class Sender:
             pace = self._chats[chat_id] = _ChatPace(limiters)
         pace.used_at = now
         return pace
+
+
+def _makes_a_message(method: object) -> bool:
+    # A function, not an inline isinstance: narrowing would lose the method's result type.
+    return isinstance(method, _NEW_MESSAGES)
+
+
+def _to_new_chat(method: TelegramMethod[T], chat_id: int) -> TelegramMethod[T]:
+    """The same new message for the supergroup, no longer a reply: the replied message is in
+    the old chat, and the same id in the new one is another message."""
+    update: dict[str, Any] = {"chat_id": chat_id}
+    for field_name in ("reply_parameters", "reply_to_message_id"):
+        if getattr(method, field_name, None) is not None:
+            update[field_name] = None
+    return method.model_copy(update=update)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _without_markup(method: TelegramMethod[T], exc: TelegramBadRequest) -> TelegramMethod[T] | None:
+    """The same call with its text or caption as plain text, if Telegram could not parse its
+    markup (HTML: the bot's parse mode); None for any other refusal."""
+    if "can't parse entities" not in str(exc).lower():
+        return None
+    fields = type(method).model_fields
+    if "parse_mode" not in fields:
+        return None
+    update: dict[str, Any] = {"parse_mode": None}
+    for name in ("text", "caption"):
+        value = getattr(method, name, None) if name in fields else None
+        if isinstance(value, str):
+            update[name] = html.unescape(_TAG.sub("", value))
+    return method.model_copy(update=update)

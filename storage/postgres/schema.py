@@ -184,4 +184,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE tasks ADD COLUMN resubmitted INTEGER NOT NULL DEFAULT 0;
     """,
+    # 8 (SQLite's 13; issue 9): a basic group upgraded to a supergroup, recorded once.
+    """
+    CREATE TABLE chat_migrations (
+        old_chat_id BIGINT PRIMARY KEY,
+        new_chat_id BIGINT NOT NULL,
+        migrated_at DOUBLE PRECISION NOT NULL
+    );
+    """,
 )

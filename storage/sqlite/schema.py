@@ -183,4 +183,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE tasks ADD COLUMN resubmitted INTEGER NOT NULL DEFAULT 0;
     """,
+    # 13 (issue 9): a basic group upgraded to a supergroup, recorded once
+    # (storage/chat_migrations.py): Telegram tells it up to three times, and only the first
+    # sighting moves the chat's rows.
+    """
+    CREATE TABLE chat_migrations (
+        old_chat_id INTEGER PRIMARY KEY,
+        new_chat_id INTEGER NOT NULL,
+        migrated_at REAL NOT NULL
+    )
+    """,
 )

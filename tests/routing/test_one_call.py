@@ -26,6 +26,7 @@ SERVICES = (
     "models",
     "shop",
     "purchases",
+    "chat_moves",
 )
 # Asked by routers' filters before any handler runs, not by handlers.
 FILTERS = frozenset({"is_operator"})
@@ -116,6 +117,22 @@ async def test_group_actions_are_one_call_each(harness: Harness) -> None:
     await harness.feed(group_message("@draw_test_bot a castle"))
     await harness.feed(group_message("/grouplimit"))
     assert calls == ["drawing.draw", "drawing.draw", "quotas.of_group"]
+
+
+async def test_a_group_upgraded_is_one_call_per_service_message_and_no_reply(
+    harness: Harness,
+) -> None:
+    old = {"id": -4001, "type": "group", "title": "Cats"}
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    calls = count_calls(harness)
+    await harness.feed(message(chat=old, migrate_to_chat_id=GROUP["id"]))
+    await harness.feed(
+        group_message(None, user=anonymous, sender_chat=GROUP, migrate_from_chat_id=-4001)
+    )
+    assert calls == ["chat_moves.move", "chat_moves.move"]
+    assert harness.replies() == []
+    rows = await harness.db.fetchall("SELECT old_chat_id, new_chat_id FROM chat_migrations")
+    assert [(row[0], row[1]) for row in rows] == [(-4001, GROUP["id"])]
 
 
 @pytest.mark.parametrize("harness", [{"max_active_tasks": 0}], indirect=True)

@@ -17,6 +17,7 @@ import pytest
 from storage import (
     AlertRepository,
     Banned,
+    ChatMigrationRepository,
     ChatRepository,
     ChoiceRepository,
     Database,
@@ -117,6 +118,8 @@ async def fill(db: Database) -> None:
     await PaymentRepository(db).record(
         PaymentMade("charge-1", 1, 1, "pack:10:50", 10, 50, "XTR", "prov-1"), T0
     )
+    # Issue 9: a group upgraded to a supergroup (none of the rows above were its).
+    await ChatMigrationRepository(db).move(-4242, -1004242, T0)
 
 
 async def everything(db: Database) -> dict[str, list[dict[str, object]]]:

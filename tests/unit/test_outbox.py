@@ -12,6 +12,7 @@ from bot.ops.metrics import Metrics
 from bot.telegram.outbox import Outbox
 from bot.telegram.sender import Limits, Sender
 from tests.routing.recording import RecordingSession
+from tests.unit.test_sender import UpgradedSession
 
 
 def make(
@@ -87,4 +88,18 @@ async def test_close_sends_what_it_can_then_drops_the_rest() -> None:
         await outbox.post(text(1, f"reply {n}"))
     await outbox.close(timeout=0.1)
     assert session.texts() == ["reply 0"]
+    await sender.close()
+
+
+async def test_replies_queued_for_a_group_upgraded_meanwhile_reach_the_supergroup() -> None:
+    session = UpgradedSession(-40, -10040)
+    metrics = Metrics()
+    sender = Sender(Bot("42:TEST_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", session=session), metrics=metrics)
+    outbox = Outbox(sender, metrics=metrics)
+    for n in range(3):
+        assert await outbox.post(text(-40, f"reply {n}"))
+    await outbox.settle()
+    delivered = [(r.chat_id, r.text) for r in session.of(SendMessage) if r.chat_id == -10040]
+    assert delivered == [(-10040, f"reply {n}") for n in range(3)]
+    assert len(session.of(SendMessage)) == 4  # one 400 taught the sender; the rest went straight
     await sender.close()

@@ -14,4 +14,6 @@ class Failure(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # Telegram would not take the image
     CHAT_UNAVAILABLE = "chat_unavailable"  # 403 or chat not found: nobody to tell
     INTERRUPTED = "interrupted"  # a restart cut a create call short; not retried to avoid doubles
-    CANCELLED = "cancelled"  # the user stopped it with /cancel before it was drawn
+    CANCELLED = "cancelled"
+    # The picture to draw from could no longer be fetched (its link expired before the start).
+    REFERENCE_GONE = "reference_gone"  # the user stopped it with /cancel before it was drawn

@@ -15,6 +15,7 @@ from bot.drawing.pictures import PictureFile
 from bot.drawing.references import FromPictures
 from bot.drawing.requests import DrawRequest
 from bot.language import picture_texts
+from bot.language.picture_texts import EDIT_MARK
 from bot.telegram.buttons import picture_models_keyboard
 from bot.telegram.outbox import Replies
 from handlers.drawing import outcome_text, person_of, place_of
@@ -65,9 +66,12 @@ class AnswersEditQuestion(BaseFilter):
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
         question = message.reply_to_message
-        if question is None or question.from_user is None or question.from_user.id != bot.id:
+        if question is None or question.from_user is None or question.forward_origin is not None:
             return False
-        if question.forward_origin is not None:
+        if not question.from_user.is_bot or not (question.text or "").startswith(EDIT_MARK):
+            return False  # the common case, decided without asking who this bot is
+        me = await bot.me()  # cached by aiogram after the first call
+        if question.from_user.id != me.id:
             return False
         task_id = picture_texts.edit_task(question.text)
         return False if task_id is None else {"task_id": task_id}

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from bot.drawing.draw import Starter, under_its_picture
 from bot.drawing.intake import Intake
-from bot.drawing.options import parse_options
+from bot.drawing.options import normalised_ratio, parse_options
 from bot.drawing.outcomes import (
     Accepted,
     EditAsked,
@@ -110,7 +110,9 @@ class FromPictures:
         data = await self._fetcher.fetch(chosen.file_id, max_bytes=MAX_PICTURE_BYTES)
         if data is None:
             return PictureRefused(PictureProblem.UNREADABLE)
-        kept = await self._keep(request, options.prompt, options.ar, data)
+        # The ratio as the catalogue writes it: a waiting picture keeps it for the model picked.
+        ratio = normalised_ratio(options.ar) if options.ar else None
+        kept = await self._keep(request, options.prompt, ratio or None, data)
         if isinstance(kept, PictureRefused):
             return kept
         catalogue = self._catalogue
@@ -118,6 +120,11 @@ class FromPictures:
         in_group = request.place.is_group
 
         def choose(remembered: Remembered) -> Choice | UnknownModel | RatioRefused | NoReferences:
+            # Whether the model takes a picture at all comes first: a ratio it does not take
+            # matters only once it does.
+            model = pick(catalogue, default, remembered, in_group=in_group, model=options.model)
+            if isinstance(model, Pick) and not model.model.takes_references:
+                return NoReferences(model.model, catalogue.taking_references())
             picked = pick(
                 catalogue,
                 default,

@@ -6,11 +6,14 @@ after its task and after REFERENCE_TTL, and never a Telegram file URL or the bot
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from typing import Any
 
 import aiohttp
+import pytest
 
+from bot.drawing.failures import Failure
 from bot.drawing.outcomes import NoReferences, PictureProblem
 from bot.drawing.pictures import REFERENCE_PATH
 from bot.language import model_texts, picture_texts, texts
@@ -66,8 +69,11 @@ async def press(tg: FakeTelegram, chat: int, user: int, message_id: int, data: s
     return answer["text"]  # type: ignore[no-any-return]
 
 
-async def test_photo_with_caption_in_private_draws_from_it(env: Env, bot_running: Any) -> None:
+async def test_photo_with_caption_in_private_draws_from_it(
+    env: Env, bot_running: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     tg, gpt = env.telegram, env.gptunnel
+    caplog.set_level(logging.INFO)
     port = free_port()
     async with bot_running(default_model="gpt-image-1-low", **public(port)):
         asked = tg.push_message(USER, USER, caption="the same cat, in a hat", photo=True)
@@ -96,6 +102,9 @@ async def test_photo_with_caption_in_private_draws_from_it(env: Env, bot_running
     assert (task["state"], task["credits"]) == ("delivered", 2)  # the model's price
     assert photo.reply_to_message_id == asked
     assert_no_telegram_secrets(gpt, tg)
+    # The link was served and refused, and logged each time, never with its token.
+    assert "reference picture of task" in caplog.text
+    assert link.rsplit("/", 1)[1] not in caplog.text
 
 
 async def test_draw_replying_to_a_photo_in_a_group(env: Env, bot_running: Any) -> None:
@@ -268,3 +277,21 @@ async def test_help_mentions_pictures_only_with_a_public_url(env: Env, bot_runni
     assert "🖼" not in (without.text or "") and "🖼" in (with_url.text or "")
     assert off.text == picture_texts.references_off(EN)
     # Without a public URL no picture gets an Edit button (see test_image_buttons).
+
+
+async def test_a_picture_expired_before_the_start_fails_the_task(
+    env: Env, bot_running: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    # A link that dies at once: the task must fail (refunded), never draw without its picture.
+    settings = {"default_model": "gpt-image-1-low", "reference_ttl": 0.001, **public(free_port())}
+    async with bot_running(**settings):
+        asked = tg.push_message(USER, USER, caption="a cat", photo=True)
+        notice = await tg.wait_for(
+            lambda s: s.reply_to_message_id == asked and s.text != texts.working(EN)
+        )
+        await env.wait_rows(lambda rows: rows[0]["state"] == "failed")
+    assert gpt.creates == []
+    assert (notice.latest_text or notice.text) == texts.failure(EN, Failure.REFERENCE_GONE)
+    [task] = env.rows()
+    assert (task["failure"], task["charged"]) == ("reference_gone", 0)

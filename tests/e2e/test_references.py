@@ -6,12 +6,14 @@ after its task and after REFERENCE_TTL, and never a Telegram file URL or the bot
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import secrets
 from typing import Any
 
 import aiohttp
 import pytest
+from PIL import Image
 
 from bot.drawing.failures import Failure
 from bot.drawing.outcomes import NoReferences, PictureProblem
@@ -295,3 +297,25 @@ async def test_a_picture_expired_before_the_start_fails_the_task(
     assert (notice.latest_text or notice.text) == texts.failure(EN, Failure.REFERENCE_GONE)
     [task] = env.rows()
     assert (task["failure"], task["charged"]) == ("reference_gone", 0)
+
+
+async def test_an_image_sent_as_a_file_is_a_picture_and_other_files_are_not(
+    env: Env, bot_running: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(png, "PNG")
+    async with bot_running(default_model="gpt-image-1-low", **public(free_port())):
+        asked = tg.push_message(
+            USER, USER, caption="redder", document=png.getvalue(), file_name="red.png"
+        )
+        await tg.wait_for(lambda s: s.is_photo and s.reply_to_message_id == asked)
+        fake = tg.push_message(
+            USER, USER, caption="redder", document=b"MZ not a picture", file_name="evil.png"
+        )
+        refusal = await tg.wait_for(lambda s: s.reply_to_message_id == fake)
+    assert refusal.text == picture_texts.picture_refused(EN, PictureProblem.NOT_IMAGE)
+    assert len(gpt.creates) == 1
+    assert [f[1:] for f in gpt.reference_fetches] == [(200, "image/png")]
+    assert env.charged(USER) == 1
+    assert env.rows("SELECT * FROM reference_images") == []  # the refused one was not kept

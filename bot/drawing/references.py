@@ -209,7 +209,8 @@ class FromPictures:
             expires_at=now + self._ttl,
         )
         if kept is None:
-            return PictureRefused(PictureProblem.GONE)
+            # Expired, or not this presser's in this chat: the same short answer either way.
+            return UnknownTask()
         ratio = kept.ar if model.accepts(kept.ar) else None
         choice = with_picture(self._catalogue, Pick(model, ratio))
         request = DrawRequest(

@@ -85,9 +85,14 @@ async def _ask_edit(
         await answer_callback(sender, query, texts.image_unknown(_))
         return
     await answer_callback(sender, query, picture_texts.edit_asked(_))
-    question = picture_texts.edit_question(_, asked.task_id)
+    in_group = message.chat.type != "private"
+    # In a group the question names the presser and opens a reply on their client alone.
+    asker = (query.from_user.id, query.from_user.first_name) if in_group else None
+    question = picture_texts.edit_question(_, asked.task_id, asker=asker)
     placeholder = picture_texts.edit_placeholder(_)
-    markup = ForceReply(force_reply=True, input_field_placeholder=placeholder)
+    markup = ForceReply(
+        force_reply=True, input_field_placeholder=placeholder, selective=in_group or None
+    )
     await reply(replies, message, question, markup=markup)
 
 

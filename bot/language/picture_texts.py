@@ -41,9 +41,15 @@ def button_edit(_: Gettext) -> str:
     return _("button-edit")
 
 
-def edit_question(_: Gettext, task_id: int) -> str:
-    """Begins with EDIT_MARK and names `#<task id>`: see edit_task."""
-    text = _("edit-question").format(task=task_id)
+def edit_question(_: Gettext, task_id: int, *, asker: tuple[int, str] | None = None) -> str:
+    """Begins with EDIT_MARK and names `#<task id>`: see edit_task. In a group it names who
+    pressed Edit (`asker`: id, first name), so that only their client opens a reply."""
+    if asker is None:
+        text = _("edit-question").format(task=task_id)
+    else:
+        user_id, name = asker
+        person = f'<a href="tg://user?id={user_id}">{escape(name, quote=False)}</a>'
+        text = _("edit-question-group").format(task=task_id, person=person)
     assert text.startswith(EDIT_MARK), "the catalogue's edit-question must begin with ✏️"
     return text
 

@@ -320,3 +320,34 @@ async def test_an_image_sent_as_a_file_is_a_picture_and_other_files_are_not(
     assert [f[1:] for f in gpt.reference_fetches] == [(200, "image/png")]
     assert env.charged(USER) == 1
     assert env.rows("SELECT * FROM reference_images") == []  # the refused one was not kept
+
+
+async def test_edit_in_a_group_asks_the_presser_and_charges_them(
+    env: Env, bot_running: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    async with bot_running(**public(free_port())):
+        asked = tg.push_message(GROUP, USER, "/draw a harbour", chat_type="group")
+        photo = await tg.wait_for(lambda s: s.is_photo and s.reply_to_message_id == asked)
+        edit = inline_data(photo)[picture_texts.button_edit(EN)]
+        assert await press(tg, GROUP, OTHER, photo.message_id, edit) == (
+            picture_texts.edit_asked(EN)
+        )
+        question = await tg.wait_for(lambda s: (s.text or "").startswith("✏️"))
+        # Only the presser's client opens a reply: the question names them.
+        assert question.reply_markup.get("selective") is True
+        assert f"tg://user?id={OTHER}" in (question.text or "")
+        changed = tg.push_message(
+            GROUP,
+            OTHER,
+            "with fireworks",
+            chat_type="group",
+            reply_to_message_id=question.message_id,
+        )
+        await tg.wait_for(lambda s: s.is_photo and s.reply_to_message_id == changed)
+    assert [(c["model"], c["prompt"]) for c in gpt.creates] == [
+        ("yandex-art", "a harbour"),
+        ("gpt-image-1-low", "with fireworks"),
+    ]
+    assert [(t["user_id"], t["credits"]) for t in env.rows()] == [(USER, 1), (OTHER, 2)]
+    assert_no_telegram_secrets(gpt, tg)

@@ -82,6 +82,10 @@ def test_the_edit_question_names_its_picture_in_every_language(_: Any) -> None:
     question = picture_texts.edit_question(_, 1234)
     assert question.startswith(picture_texts.EDIT_MARK)
     assert picture_texts.edit_task(question) == 1234
+    # In a group it names the presser (any name, "#" and markup included): still #1234.
+    asking = picture_texts.edit_question(_, 1234, asker=(7, "Ann #5 <b>"))
+    assert 'href="tg://user?id=7">Ann #5 &lt;b&gt;</a>' in asking
+    assert picture_texts.edit_task(asking) == 1234
 
 
 @pytest.mark.parametrize(

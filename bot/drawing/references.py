@@ -30,7 +30,8 @@ from bot.drawing.outcomes import (
     ReferencesOff,
     UnknownTask,
 )
-from bot.drawing.picks import ModelGone, Pick, pick
+from bot.drawing.picks import ModelGone, Pick
+from bot.drawing.picture_picks import PictureChooser, edit_chooser, picture_chooser, with_picture
 from bot.drawing.pictures import (
     MAX_PICTURE_BYTES,
     PictureFile,
@@ -40,23 +41,17 @@ from bot.drawing.pictures import (
 )
 from bot.drawing.prompts import check_prompt
 from bot.drawing.requests import DrawRequest, Place
-from bot.models.catalogue import Catalogue, ModelInfo
-from bot.models.choices import RatioRefused, UnknownModel, current_model
+from bot.models.catalogue import Catalogue
 from storage import (
-    Choice,
-    Chooser,
     NewReference,
     OriginalRepository,
     ReferenceRepository,
-    Remembered,
     StoredReference,
     Task,
     TaskSteps,
 )
 
 log = logging.getLogger(__name__)
-
-Choosing = Chooser[UnknownModel | RatioRefused | NoReferences]
 
 
 class PictureFetcher(Protocol):
@@ -115,26 +110,13 @@ class FromPictures:
         kept = await self._keep(request, options.prompt, ratio or None, data)
         if isinstance(kept, PictureRefused):
             return kept
-        catalogue = self._catalogue
-        default = self._default_model
-        in_group = request.place.is_group
-
-        def choose(remembered: Remembered) -> Choice | UnknownModel | RatioRefused | NoReferences:
-            # Whether the model takes a picture at all comes first: a ratio it does not take
-            # matters only once it does.
-            model = pick(catalogue, default, remembered, in_group=in_group, model=options.model)
-            if isinstance(model, Pick) and not model.model.takes_references:
-                return NoReferences(model.model, catalogue.taking_references())
-            picked = pick(
-                catalogue,
-                default,
-                remembered,
-                in_group=in_group,
-                model=options.model,
-                ar=options.ar,
-            )
-            return picked if not isinstance(picked, Pick) else with_picture(catalogue, picked)
-
+        choose = picture_chooser(
+            self._catalogue,
+            self._default_model,
+            in_group=request.place.is_group,
+            model=options.model,
+            ar=options.ar,
+        )
         return await self._take(request, kept, choose)
 
     async def ask_edit(self, request: DrawRequest, task_id: int) -> EditAsked | UnknownTask:
@@ -166,27 +148,18 @@ class FromPictures:
         original = await self._originals.get(task.id)
         if original is None:
             return PictureRefused(PictureProblem.GONE)
-        kept = await self._keep(request, options.prompt, options.ar, original.data)
+        wanted = normalised_ratio(options.ar) if options.ar is not None else None
+        kept = await self._keep(request, options.prompt, wanted or None, original.data)
         if isinstance(kept, PictureRefused):
             return kept
-        catalogue = self._catalogue
-        default = self._default_model
-        in_group = request.place.is_group
-        named = options.model
-
-        def choose(remembered: Remembered) -> Choice | UnknownModel | RatioRefused | NoReferences:
-            if named is not None:
-                found = catalogue.find(named)
-                if found is None:
-                    return UnknownModel(named, catalogue.models)
-                return with_picture(catalogue, Pick(found, None))
-            model = catalogue.get(task.model)
-            if model is None or not model.takes_references:
-                own = current_model(catalogue, default, remembered, in_group=in_group)
-                model = own if own.takes_references else _first(catalogue) or own
-            ratio = task.ar if model.accepts(task.ar) else None
-            return with_picture(catalogue, Pick(model, ratio))
-
+        choose = edit_chooser(
+            self._catalogue,
+            self._default_model,
+            task,
+            in_group=request.place.is_group,
+            model=options.model,
+            ar=wanted,
+        )
         return await self._take(request, kept, choose)
 
     async def with_model(self, request: DrawRequest, waiting: int, model_id: str) -> PictureOutcome:
@@ -250,7 +223,7 @@ class FromPictures:
         )
 
     async def _take(
-        self, request: DrawRequest, kept: StoredReference, choose: Choosing
+        self, request: DrawRequest, kept: StoredReference, choose: PictureChooser
     ) -> PictureOutcome:
         outcome = await self._intake.take(request, kept.prompt, choose, reference=kept.id)
         if isinstance(outcome, Accepted):
@@ -285,21 +258,6 @@ class ReferenceUrls:
         if self._public_url is None or link.expires_at <= self._clock():
             return None
         return (reference_url(self._public_url, link.token),)
-
-
-def with_picture(catalogue: Catalogue, picked: Pick) -> Choice | NoReferences:
-    """A pick that must draw from one picture: refused (with the models that can) when its
-    model takes none; its ratio dropped where GPTunnel ignores it beside a picture."""
-    model = picked.model
-    if not model.takes_references:
-        return NoReferences(model, catalogue.taking_references())
-    ratio = picked.ar if model.ratio_with_references else None
-    return Choice(model.id, ratio, model.credits)
-
-
-def _first(catalogue: Catalogue) -> ModelInfo | None:
-    offers = catalogue.taking_references()
-    return offers[0] if offers else None
 
 
 def _token() -> str:

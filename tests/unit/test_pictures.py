@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.drawing.outcomes import NoReferences
 from bot.drawing.picks import Pick
+from bot.drawing.picture_picks import edit_chooser, picture_chooser, with_picture
 from bot.drawing.pictures import (
     MAX_PICTURE_BYTES,
     PictureFile,
@@ -19,11 +20,11 @@ from bot.drawing.pictures import (
     largest_within,
     reference_url,
 )
-from bot.drawing.references import with_picture
 from bot.language import picture_texts
 from bot.models.builtin import BUILTIN
+from bot.models.choices import RatioRefused, UnknownModel
 from bot.settings import Settings, describe_error
-from storage import Choice
+from storage import NOTHING_CHOSEN, Choice, Remembered, Task, TaskState
 from tests.i18n import EN, RU
 
 REQUIRED = {"bot_token": "1:abc_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "gptunnel_api_key": "key"}
@@ -131,3 +132,40 @@ def test_a_public_url_in_long_polling_starts_the_http_server() -> None:
     assert make(public_url="https://bot.example.com").http_port == 8080
     assert make(public_url="https://bot.example.com", health_port=9000).http_port == 9000
     assert make(webhook_url="https://bot.example.com/hook", webhook_port=8443).http_port == 8443
+
+
+def task_of(model: str, ar: str | None = None) -> Task:
+    return Task(
+        id=1, source_key=None, user_id=1, chat_id=1, message_id=1, thread_id=None,
+        status_message_id=None, prompt="p", model=model, state=TaskState.DELIVERED,
+        upstream_id=None, result_url=None, failure=None, charged=True, quota_day="d",
+        attempts=0, polls=0, created_at=0.0, updated_at=0.0, next_at=0.0, deadline=0.0,
+        ready_at=None, finished_at=None, ar=ar,
+    )  # fmt: skip
+
+
+def test_a_picture_prompt_with_a_model_that_takes_none_is_refused_before_its_ratio() -> None:
+    choose = picture_chooser(BUILTIN, "yandex-art", in_group=False, ar="16:9")
+    refused = choose(NOTHING_CHOSEN)
+    assert isinstance(refused, NoReferences) and refused.model.id == "yandex-art"
+    own = Remembered("gpt-image-1-high", None, None)
+    assert choose(own) == Choice("gpt-image-1-high", "16:9", 5)
+    bad = picture_chooser(BUILTIN, "yandex-art", in_group=False, model="seedream-3", ar="21:9")
+    assert isinstance(bad(NOTHING_CHOSEN), RatioRefused)
+
+
+def test_an_edit_keeps_the_pictures_model_else_the_persons_else_the_first() -> None:
+    def choice(task: Task, remembered: Remembered = NOTHING_CHOSEN, **kw: Any) -> object:
+        return edit_chooser(BUILTIN, "yandex-art", task, in_group=False, **kw)(remembered)
+
+    assert choice(task_of("gpt-image-1-high", "4:3")) == Choice("gpt-image-1-high", "4:3", 5)
+    assert choice(task_of("yandex-art")) == Choice("gpt-image-1-low", None, 2)
+    mine = Remembered("seedream-3", "16:9", None)
+    assert choice(task_of("yandex-art"), mine) == Choice("seedream-3", None, 3)
+    # A model gone from the catalogue: the same fallbacks.
+    assert choice(task_of("retired-model")) == Choice("gpt-image-1-low", None, 2)
+    assert choice(task_of("yandex-art"), model="seedream-3") == Choice("seedream-3", None, 3)
+    assert isinstance(choice(task_of("yandex-art"), model="nope"), UnknownModel)
+    assert isinstance(choice(task_of("yandex-art"), model="flux-dev"), NoReferences)
+    assert choice(task_of("gpt-image-1-low"), ar="9:16") == Choice("gpt-image-1-low", "9:16", 2)
+    assert isinstance(choice(task_of("gpt-image-1-low"), ar="21:9"), RatioRefused)

@@ -351,3 +351,27 @@ async def test_edit_in_a_group_asks_the_presser_and_charges_them(
     ]
     assert [(t["user_id"], t["credits"]) for t in env.rows()] == [(USER, 1), (OTHER, 2)]
     assert_no_telegram_secrets(gpt, tg)
+
+
+async def test_a_picture_gptunnel_cannot_fetch_fails_in_plain_words(
+    env: Env, bot_running: Any
+) -> None:
+    tg, gpt = env.telegram, env.gptunnel
+    # PUBLIC_URL names a port nothing listens on: GPTunnel's fetch fails, and so does the task.
+    settings = {
+        "default_model": "gpt-image-1-low",
+        "public_url": f"http://127.0.0.1:{free_port()}",
+        "health_port": free_port(),
+    }
+    failed = texts.failure(EN, Failure.GENERATION_FAILED)
+    async with bot_running(**settings):
+        asked = tg.push_message(USER, USER, caption="a cat", photo=True)
+        await tg.wait_until(
+            lambda: any(s.reply_to_message_id == asked and s.latest_text == failed for s in tg.sent)
+        )
+        await env.wait_rows(lambda rows: rows[0]["state"] == "failed")
+    assert [f[1] for f in gpt.reference_fetches] != [200]
+    [task] = env.rows()
+    assert task["charged"] == 0  # given back, as for any failure
+    assert env.rows("SELECT * FROM reference_images") == []
+    assert_no_telegram_secrets(gpt, tg)

@@ -27,6 +27,7 @@ from bot.drawing.draw import Drawing
 from bot.drawing.intake import Intake
 from bot.drawing.my_tasks import MyTasks
 from bot.drawing.quotas import Quotas
+from bot.drawing.references import FromPictures, ReferenceUrls
 from bot.gptunnel import GPTunnelClient
 from bot.language.catalogues import Translator, build_i18n
 from bot.language.choice import LanguageMiddleware, LanguageService
@@ -37,6 +38,7 @@ from bot.ops.health import Health
 from bot.ops.http_server import HttpServer
 from bot.ops.logs import redact_also
 from bot.ops.metrics import Metrics
+from bot.ops.reference_links import ReferenceLinks
 from bot.payments.purchases import Purchases
 from bot.payments.shop import Shop
 from bot.pipeline.loop import Poller
@@ -54,6 +56,7 @@ from bot.runtime.startup import step
 from bot.runtime.throttle import Throttle, ThrottleMiddleware
 from bot.settings import Settings
 from bot.telegram import webhook
+from bot.telegram.files import TelegramFiles
 from bot.telegram.outbox import Outbox, Replies
 from bot.telegram.sender import Sender
 from bot.telegram.session import TelegramSession
@@ -71,6 +74,7 @@ from storage import (
     OriginalRepository,
     OutboxRepository,
     PaymentRepository,
+    ReferenceRepository,
     StatsRepository,
     TaskStore,
     UserRepository,
@@ -98,6 +102,7 @@ class Parts:
     translator: Translator
     languages: LanguageService
     drawing: Drawing
+    pictures: FromPictures
     my_tasks: MyTasks
     quotas: Quotas
     chat_moves: ChatMoves
@@ -193,6 +198,7 @@ def build_parts(
         metrics=metrics,
         catalogue=settings.models,
         retry_delay=min(settings.poll_interval, 2.0),
+        editable=settings.references_on,
     )
     scheduler = PollScheduler(min_gap=settings.poll_interval)
     upstream = UpstreamErrors(
@@ -204,6 +210,8 @@ def build_parts(
             translator=translator,
         )
     )
+    # Pictures to draw from: kept in the database, fetched by GPTunnel through this bot.
+    references = ReferenceRepository(db)
     submitter = Submitter(
         tasks=tasks.steps,
         gptunnel=gptunnel,
@@ -212,6 +220,7 @@ def build_parts(
         upstream=upstream,
         metrics=metrics,
         retry_base=settings.poll_interval,
+        pictures=ReferenceUrls(references, settings.public_base_url),
     )
     poll_step = PollStep(
         tasks=tasks.steps,
@@ -234,7 +243,11 @@ def build_parts(
         ending=ending,
         idle_wait=POLLER_IDLE_WAIT,
         metrics=metrics,
-        retention=Retention(tasks=tasks.retention, keep_days=settings.task_retention_days),
+        retention=Retention(
+            tasks=tasks.retention,
+            keep_days=settings.task_retention_days,
+            references=references,
+        ),
     )
     wallet = PaymentRepository(db)
     quotas = Quotas(
@@ -249,13 +262,28 @@ def build_parts(
         default_model=settings.default_model,
         choices=ChoiceRepository(db),
     )
+    intake = Intake(settings=settings, tasks=tasks.intake, metrics=metrics)
+    kickoff = Kickoff(status=status, loop=poller, leadership=leadership, outbox=outbox)
     drawing = Drawing(
-        intake=Intake(settings=settings, tasks=tasks.intake, metrics=metrics),
+        intake=intake,
         tasks=tasks.steps,
-        starter=Kickoff(status=status, loop=poller, leadership=leadership, outbox=outbox),
+        starter=kickoff,
         catalogue=settings.models,
         default_model=settings.default_model,
         max_prompt_length=settings.max_prompt_length,
+    )
+    pictures = FromPictures(
+        intake=intake,
+        tasks=tasks.steps,
+        references=references,
+        originals=OriginalRepository(db),
+        fetcher=TelegramFiles(bot),
+        starter=kickoff,
+        catalogue=settings.models,
+        default_model=settings.default_model,
+        max_prompt_length=settings.max_prompt_length,
+        public_url=settings.public_base_url,
+        ttl=settings.reference_ttl,
     )
     return Parts(
         settings=settings,
@@ -265,6 +293,7 @@ def build_parts(
         translator=translator,
         languages=languages,
         drawing=drawing,
+        pictures=pictures,
         # Queued, not awaited: /cancel answers without waiting for the chat's pace.
         my_tasks=MyTasks(tasks=tasks.history, notify=ending.notify_later),
         quotas=quotas,
@@ -307,6 +336,7 @@ def build_dispatcher(parts: Parts, inflight: UpdatesInFlight | None = None) -> D
         sender=parts.sender,
         replies=parts.replies,
         drawing=parts.drawing,
+        pictures=parts.pictures,
         my_tasks=parts.my_tasks,
         quotas=parts.quotas,
         chat_moves=parts.chat_moves,
@@ -379,8 +409,9 @@ async def create_app(settings: Settings) -> App:
         inflight=inflight,
         translator=parts.translator,
     )
-    # One HTTP server: Telegram's updates in webhook mode, else only health and metrics.
-    port = settings.webhook_port if settings.uses_webhook else settings.health_port
+    # One HTTP server: Telegram's updates in webhook mode, health and metrics, and the
+    # pictures GPTunnel fetches to draw from (settings.http_port says when there is one).
+    port = settings.http_port
     if port is not None:
         health = Health(
             db=db,
@@ -395,6 +426,8 @@ async def create_app(settings: Settings) -> App:
             host=settings.webhook_host,
             port=port,
         )
+    if settings.references_on and app.http is not None:
+        ReferenceLinks(ReferenceRepository(db)).add_routes(app.http.web_app)
     if settings.uses_webhook:
         assert app.http is not None
         with step("reading the webhook secret"):

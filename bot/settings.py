@@ -6,6 +6,7 @@ import logging
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
     health_port: int | None = Field(default=None, ge=1, le=65535)
+    # Where GPTunnel fetches the pictures people draw from (the bot's own HTTP server); by
+    # default the origin of WEBHOOK_URL. Neither set: drawing from pictures is off.
+    public_url: str | None = None
+    # Seconds a picture's link lives at most (it dies sooner when its task ends).
+    reference_ttl: float = Field(default=900.0, gt=0)
     shutdown_timeout: float = Field(default=8.0, gt=0)
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
@@ -131,7 +137,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_api_url", "webhook_url", "webhook_secret", "health_port", mode="before"
+        "telegram_api_url",
+        "webhook_url",
+        "webhook_secret",
+        "health_port",
+        "public_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
@@ -144,6 +155,19 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("https://"):
             raise ValueError("must be a public https:// URL")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str | None) -> str | None:
+        # GPTunnel fetches from it: an absolute http(s) URL, kept without a trailing slash.
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http:// or https:// URL")
+        if parts.query or parts.fragment:
+            raise ValueError("must have no query or fragment")
+        return value.rstrip("/")
 
     @field_validator("webhook_secret")
     @classmethod
@@ -209,6 +233,31 @@ class Settings(BaseSettings):
     @property
     def uses_webhook(self) -> bool:
         return self.webhook_url is not None
+
+    @property
+    def public_base_url(self) -> str | None:
+        """PUBLIC_URL, else the origin of WEBHOOK_URL; None: drawing from pictures is off."""
+        if self.public_url is not None:
+            return self.public_url
+        if self.webhook_url is None:
+            return None
+        parts = urlsplit(self.webhook_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def references_on(self) -> bool:
+        """People may draw from pictures: GPTunnel has somewhere to fetch them from."""
+        return self.public_base_url is not None
+
+    @property
+    def http_port(self) -> int | None:
+        """The bot's own HTTP server: the webhook's port; in long polling HEALTH_PORT, or
+        WEBHOOK_PORT when only pictures' links need serving; None: no server."""
+        if self.uses_webhook:
+            return self.webhook_port
+        if self.health_port is not None:
+            return self.health_port
+        return self.webhook_port if self.public_url is not None else None
 
     @property
     def payments_on(self) -> bool:

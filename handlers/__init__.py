@@ -2,7 +2,19 @@
 
 from aiogram import Router
 
-from handlers import admin, common, group, history, image_buttons, models, payments, private
+from handlers import (
+    admin,
+    common,
+    group,
+    history,
+    image_buttons,
+    models,
+    payments,
+    picture_buttons,
+    pictures_group,
+    pictures_private,
+    private,
+)
 from handlers.channel_senders import RefuseChannelSenders
 
 
@@ -18,9 +30,14 @@ def build_router() -> Router:
         common.make_router(),
         history.make_router(),
         image_buttons.make_router(),
+        picture_buttons.make_router(),
         models.make_router(),
         # Before the private router's catch-alls: a payment is a message without text.
         payments.make_router(),
+        # Before the chat routers: a photo's caption or /draw on a photo draws from it, and an
+        # answer to "what should change?" is not a prompt of its own.
+        pictures_group.make_router(),
+        pictures_private.make_router(),
         group.make_router(),
         private.make_router(),
     )

@@ -36,7 +36,12 @@ async def on_help(
     me = await bot.me()
     status = await quotas.of_person(person.id)
     text = texts.help_text(
-        i18n.gettext, me.username or "", status, time.time(), payments=settings.payments_on
+        i18n.gettext,
+        me.username or "",
+        status,
+        time.time(),
+        payments=settings.payments_on,
+        pictures=settings.references_on,
     )
     await reply(replies, message, text)
 

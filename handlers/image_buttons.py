@@ -1,16 +1,18 @@
-"""The buttons under each picture: "again" and "original file". In a group, whoever presses
-acts for themselves: "again" is charged to the presser, like any prompt of theirs."""
+"""The buttons under each picture: "again", "original file" and (with a public URL) "edit". In a
+group, whoever presses acts for themselves: "again" and an edit are charged to the presser, like
+any prompt of theirs."""
 
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.i18n import I18n
 
 from bot.delivery.originals import Originals, Sent
 from bot.drawing.draw import Drawing
 from bot.drawing.outcomes import UnknownTask
-from bot.language import texts
+from bot.drawing.references import FromPictures
+from bot.language import picture_texts, texts
 from bot.telegram.buttons import ImageAction, ImageButton
 from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
@@ -29,6 +31,7 @@ async def on_image_button(
     replies: Replies,
     drawing: Drawing,
     originals: Originals,
+    pictures: FromPictures,
     i18n: I18n,
 ) -> None:
     _ = i18n.gettext
@@ -53,6 +56,9 @@ async def on_image_button(
         }
         await answer_callback(sender, query, notices[sent])
         return
+    if callback_data.action is ImageAction.EDIT:
+        await _ask_edit(query, callback_data.task_id, message, sender, replies, pictures, i18n)
+        return
     outcome = await drawing.again(presser_request(query, message, i18n), callback_data.task_id)
     if isinstance(outcome, UnknownTask):
         await answer_callback(sender, query, texts.image_unknown(_))
@@ -61,6 +67,33 @@ async def on_image_button(
     text = outcome_text(outcome, i18n, private=message.chat.type == "private")
     if text is not None:
         await reply(replies, message, text, droppable=True)
+
+
+async def _ask_edit(
+    query: CallbackQuery,
+    task_id: int,
+    message: Message,
+    sender: Sender,
+    replies: Replies,
+    pictures: FromPictures,
+    i18n: I18n,
+) -> None:
+    """Edit: the question "what should change?", naming the picture; its answer draws it."""
+    _ = i18n.gettext
+    asked = await pictures.ask_edit(presser_request(query, message, i18n), task_id)
+    if isinstance(asked, UnknownTask):
+        await answer_callback(sender, query, texts.image_unknown(_))
+        return
+    await answer_callback(sender, query, picture_texts.edit_asked(_))
+    in_group = message.chat.type != "private"
+    # In a group the question names the presser and opens a reply on their client alone.
+    asker = (query.from_user.id, query.from_user.first_name) if in_group else None
+    question = picture_texts.edit_question(_, asked.task_id, asker=asker)
+    placeholder = picture_texts.edit_placeholder(_)
+    markup = ForceReply(
+        force_reply=True, input_field_placeholder=placeholder, selective=in_group or None
+    )
+    await reply(replies, message, question, markup=markup)
 
 
 async def on_unreadable_image_button(query: CallbackQuery, sender: Sender, i18n: I18n) -> None:

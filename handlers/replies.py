@@ -7,7 +7,13 @@ import logging
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+)
 
 from bot.telegram.outbox import Replies
 from bot.telegram.sender import Sender
@@ -24,7 +30,7 @@ async def reply(
     message: Message,
     text: str,
     *,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: InlineKeyboardMarkup | ForceReply | None = None,
     droppable: bool = False,
 ) -> None:
     """Queue a reply to a message and return at once. `droppable`: a refusal or a hint, left

@@ -34,6 +34,13 @@ from storage.payments import (
     TakenBack,
 )
 from storage.port import Database, Dialect
+from storage.references import (
+    NewReference,
+    ReferenceImage,
+    ReferenceLink,
+    ReferenceRepository,
+    StoredReference,
+)
 from storage.stats import Figures, ModelSpend, StatsRepository
 from storage.task import NewTask, Task, TaskState
 from storage.task_history import TaskHistory
@@ -64,6 +71,7 @@ __all__ = [
     "Limits",
     "MetaRepository",
     "ModelSpend",
+    "NewReference",
     "NewTask",
     "Original",
     "OriginalRef",
@@ -74,10 +82,14 @@ __all__ = [
     "PaymentMade",
     "PaymentRepository",
     "Recorded",
+    "ReferenceImage",
+    "ReferenceLink",
+    "ReferenceRepository",
     "Remembered",
     "StarFigures",
     "StatsRepository",
     "StoredPayment",
+    "StoredReference",
     "TakenBack",
     "Task",
     "TaskHistory",

@@ -15,9 +15,10 @@ class ChatMigrationRepository:
 
     async def move(self, old_chat_id: int, new_chat_id: int, now: float) -> bool:
         """Move the old chat's tasks (open ones and history: the group's daily count is
-        counted from them), its /grouplimit and chosen model, its payments and what waits
-        for it in the outbox. True the first time; later calls only sweep up rows written
-        under the old id in between (a prompt from the old group taken in meanwhile)."""
+        counted from them), its /grouplimit and chosen model, its payments, what waits for it
+        in the outbox and the pictures kept to draw from. True the first time; later calls
+        only sweep up rows written under the old id in between (a prompt from the old group
+        taken in meanwhile)."""
         # The same lock names as intake's: no prompt of either chat is counted mid-move.
         locks = sorted({f"chat:{old_chat_id}", f"chat:{new_chat_id}"})
         return await self._db.run_script(_move(old_chat_id, new_chat_id, now), serialize_on=locks)
@@ -60,4 +61,6 @@ def _move(old: int, new: int, now: float) -> Script[bool]:
         yield Step(f"DELETE FROM {table} WHERE chat_id = ?", (old,))
     yield Step("UPDATE payments SET chat_id = ? WHERE chat_id = ?", (new, old))
     yield Step("UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new, old))
+    # A picture waiting for its model to be picked (or for its task) belongs to the chat too.
+    yield Step("UPDATE reference_images SET chat_id = ? WHERE chat_id = ?", (new, old))
     return bool(recorded)

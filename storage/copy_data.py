@@ -33,7 +33,11 @@ TABLES = (
     Table("chat_models", ("chat_id",)),
     Table("payments", ("charge_id",)),
     Table("chat_migrations", ("old_chat_id",)),
+    # Pictures to draw from: an open task's goes along, or it would fail for want of it.
+    Table("reference_images", ("id",), batch=5),
 )
+# Tables whose ids PostgreSQL numbers itself: the next id must come after the copied ones.
+IDENTITIES = ("tasks", "reference_images")
 
 
 class TargetNotEmpty(Exception):
@@ -68,11 +72,12 @@ async def copy_data(source: Database, target: Database, *, force: bool = False) 
         for table in TABLES:
             copied[table.name] = await _copy_table(source, tx, table)
         if target.dialect is Dialect.POSTGRESQL:
-            # The ids came with the rows: the next task's id must come after the last of them.
-            await tx.execute(
-                "SELECT setval(pg_get_serial_sequence('tasks', 'id'), "
-                "COALESCE(MAX(id), 0) + 1, false) FROM tasks"
-            )
+            # The ids came with the rows: the next id must come after the last of them.
+            for name in IDENTITIES:
+                await tx.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE(MAX(id), 0) + 1, false) FROM {name}"
+                )
     return copied
 
 

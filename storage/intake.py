@@ -161,6 +161,12 @@ def _create(
         # (possible only on PostgreSQL, and only if two people's prompts share a key).
         found = yield Step("SELECT * FROM tasks WHERE source_key = ?", (new.source_key,))
         return Duplicate(Task.from_row(found[0]))
+    if new.reference_id is not None:
+        # In the same transaction: no task that should draw from a picture exists without it.
+        yield Step(
+            "UPDATE reference_images SET task_id = ? WHERE id = ? AND task_id IS NULL",
+            (inserted[0]["id"], new.reference_id),
+        )
     if decision.paid:
         # Only once the task exists: its row is what gives them back if it fails (the
         # tasks_refund_paid trigger).

@@ -94,6 +94,8 @@ class NewTask:
     locale: str = "en"
     ar: str | None = None
     credits: int = 1  # the model's price: what the intake charges, today's credits first
+    # A picture kept to draw from (storage.references): attached to the task as it is written.
+    reference_id: int | None = None
 
 
 # The open states as an SQL list, for `state IN {OPEN_SQL}`.

@@ -63,6 +63,7 @@ class PhotoDelivery:
         max_attempts: int = 5,
         retry_delay: float = 2.0,
         max_parallel: int = 8,
+        editable: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._bot = bot
@@ -79,6 +80,8 @@ class PhotoDelivery:
         self._catalogue = catalogue
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        # Pictures get an Edit button only where GPTunnel can fetch them back (PUBLIC_URL).
+        self._editable = editable
         self._clock = clock
         # Each delivery holds an image in memory: cap how many are under way at once.
         self._slots = asyncio.Semaphore(max_parallel)
@@ -145,7 +148,7 @@ class PhotoDelivery:
         # The caption says which model drew it (its id, once it has left the catalogue).
         drawn_by = texts.drawn_by(self._catalogue.title_of(task.model), task.ar)
         caption = texts.caption(task.prompt, drawn_by)
-        keyboard = buttons.keyboard(self._t(task.locale), task.id)
+        keyboard = buttons.keyboard(self._t(task.locale), task.id, edit=self._editable)
         if not as_document:
             try:
                 return await self._send(

@@ -8,7 +8,14 @@ from typing import Protocol
 
 from bot.drawing.intake import Intake
 from bot.drawing.options import parse_options
-from bot.drawing.outcomes import Accepted, ButtonOutcome, Outcome, PromptRefused, UnknownTask
+from bot.drawing.outcomes import (
+    Accepted,
+    ButtonOutcome,
+    NoReferences,
+    Outcome,
+    PromptRefused,
+    UnknownTask,
+)
 from bot.drawing.picks import Pick, as_choice, chooser, repeat
 from bot.drawing.prompts import check_prompt
 from bot.drawing.requests import DrawRequest, Place
@@ -105,6 +112,8 @@ class Drawing:
         self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]
     ) -> Outcome:
         outcome = await self._intake.take(request, prompt, choose)
+        # A prompt without a picture never asks for a model that takes one.
+        assert not isinstance(outcome, NoReferences)
         if isinstance(outcome, Accepted):
             await self._starter.start(outcome.task)
         return outcome

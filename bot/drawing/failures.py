@@ -15,3 +15,5 @@ class Failure(StrEnum):
     CHAT_UNAVAILABLE = "chat_unavailable"  # 403 or chat not found: nobody to tell
     INTERRUPTED = "interrupted"  # restarts cut its create call short twice; not sent a third time
     CANCELLED = "cancelled"  # the user stopped it with /cancel before it was drawn
+    # The picture to draw from could no longer be fetched (its link expired before the start).
+    REFERENCE_GONE = "reference_gone"

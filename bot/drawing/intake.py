@@ -12,6 +12,7 @@ from bot.drawing.outcomes import (
     Barred,
     Busy,
     GroupRefused,
+    NoReferences,
     Outcome,
     Refused,
 )
@@ -53,10 +54,16 @@ class Intake:
         self._clock = clock
 
     async def take(
-        self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]
-    ) -> Outcome:
+        self,
+        request: DrawRequest,
+        prompt: str,
+        choose: Chooser[UnknownModel | RatioRefused | NoReferences],
+        *,
+        reference: int | None = None,
+    ) -> Outcome | NoReferences:
         """Record the task and charge its model's credits, atomically; nothing is sent
-        upstream yet. `choose` picks the model and ratio inside the transaction."""
+        upstream yet. `choose` picks the model and ratio inside the transaction; `reference`
+        (a kept picture, storage.references) is attached to the task in the same write."""
         now = self._clock()
         settings = self._settings
         person, place = request.person, request.place
@@ -83,6 +90,7 @@ class Intake:
                 created_at=now,
                 deadline=now + settings.task_timeout,
                 locale=request.locale,
+                reference_id=reference,
             ),
             limits=limits,
             user=UserSeen(person.id, person.username, person.first_name, person.language_code),
@@ -90,6 +98,9 @@ class Intake:
         )
         if isinstance(outcome, UnknownModel | RatioRefused):
             log.info("user %s's prompt names what the catalogue lacks: %s", person.id, outcome)
+            return outcome
+        if isinstance(outcome, NoReferences):
+            log.info("user %s's model %s takes no picture", person.id, outcome.model.id)
             return outcome
         if isinstance(outcome, Created):
             bind(task_id=outcome.task.id)  # every later line of this update names the task

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.drawing.picks import ModelGone
 from bot.drawing.prompts import PromptProblem
 from bot.drawing.quota import QuotaStatus
+from bot.models.catalogue import ModelInfo
 from bot.models.choices import RatioRefused, UnknownModel
 from storage import Task
 
@@ -16,11 +18,17 @@ __all__ = [
     "Barred",
     "Busy",
     "ButtonOutcome",
+    "EditAsked",
     "GroupRefused",
     "ModelGone",
+    "NoReferences",
     "Outcome",
+    "PictureOutcome",
+    "PictureProblem",
+    "PictureRefused",
     "PromptRefused",
     "RatioRefused",
+    "ReferencesOff",
     "Refused",
     "UnknownModel",
     "UnknownTask",
@@ -89,3 +97,43 @@ Outcome = (
 )
 # A button draws a picture again: its task may be unknown here, or its model gone.
 ButtonOutcome = Outcome | UnknownTask | ModelGone
+
+
+# Drawing from a picture (issue 14).
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencesOff:
+    """No public URL (PUBLIC_URL, WEBHOOK_URL): GPTunnel could not fetch a picture from here."""
+
+
+class PictureProblem(StrEnum):
+    TOO_BIG = "too_big"  # no size of it within MAX_PICTURE_BYTES
+    UNREADABLE = "unreadable"  # Telegram would not hand it over
+    NOT_IMAGE = "not_image"  # the bytes are no JPEG, PNG or WebP
+    GONE = "gone"  # a waiting picture expired, or a picture's original is no longer kept
+
+
+@dataclass(frozen=True, slots=True)
+class PictureRefused:
+    problem: PictureProblem
+
+
+@dataclass(frozen=True, slots=True)
+class NoReferences:
+    """The model picked takes no picture: nothing is charged; the picture waits (`waiting`)
+    for the person to pick one of `offers`."""
+
+    model: ModelInfo
+    offers: tuple[ModelInfo, ...]
+    waiting: int | None = None  # the kept picture's id, for the offers' buttons
+
+
+@dataclass(frozen=True, slots=True)
+class EditAsked:
+    """The Edit button was pressed under its own picture: ask what to change."""
+
+    task_id: int
+
+
+PictureOutcome = ButtonOutcome | ReferencesOff | PictureRefused | NoReferences

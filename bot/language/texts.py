@@ -32,6 +32,7 @@ FAILURE_KEYS: dict[Failure, str | None] = {
     Failure.CHAT_UNAVAILABLE: None,
     Failure.INTERRUPTED: "failure-interrupted",
     Failure.CANCELLED: "failure-cancelled",
+    Failure.REFERENCE_GONE: "failure-reference-gone",
 }
 
 
@@ -152,9 +153,13 @@ def help_text(
     now: float,
     *,
     payments: bool = False,
+    pictures: bool = False,
 ) -> str:
-    """How to use the bot (/buy only when credits are sold), and the person's credits."""
+    """How to use the bot (/buy only when credits are sold, drawing from pictures only when
+    GPTunnel can fetch them), and the person's credits."""
     parts = [_("help").format(username=escape(bot_username)), _("help-models")]
+    if pictures:
+        parts.append(_("help-pictures"))
     if payments:
         parts.append(_("help-payments"))
     return "\n\n".join([*parts, quota(_, status, now)])

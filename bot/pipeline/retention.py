@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from storage import TaskRetention
+from storage import ReferenceRepository, TaskRetention
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,11 @@ class Retention:
         batch: int = BATCH,
         pause: float = PAUSE,
         every: float = EVERY,
+        references: ReferenceRepository | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._tasks = tasks
+        self._references = references
         self._keep = keep_days * DAY
         self._batch = batch
         self._pause = pause
@@ -53,7 +55,12 @@ class Retention:
             await asyncio.gather(runner, return_exceptions=True)
 
     async def prune_once(self) -> int:
-        """Prune until no old task is left; returns how many went."""
+        """Prune until no old task is left; returns how many went. Pictures kept to draw
+        from that nobody will fetch any more go too (expired, or their task ended)."""
+        if self._references is not None:
+            purged = await self._references.purge(self._clock())
+            if purged:
+                log.info("deleted %s pictures kept to draw from that expired", purged)
         total = 0
         while True:
             pruned = await self._tasks.prune(self._clock() - self._keep, self._batch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.delivery.ending import Ending
 from bot.drawing.failures import Failure
@@ -22,6 +22,14 @@ log = logging.getLogger(__name__)
 # soon after GPTunnel is back.
 UNREACHABLE_MAX_WAIT = 10.0
 
+# A task's pictures to draw from, as links GPTunnel can fetch: () for none; None when they can
+# no longer be fetched (bot.drawing.references.ReferenceUrls).
+PictureLinks = Callable[[int], Awaitable[tuple[str, ...] | None]]
+
+
+async def _no_pictures(_task_id: int) -> tuple[str, ...]:
+    return ()
+
 
 class Submitter:
     def __init__(
@@ -36,6 +44,7 @@ class Submitter:
         retry_base: float,
         max_attempts: int = 5,
         max_backoff: float = 60.0,
+        pictures: PictureLinks = _no_pictures,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._tasks = tasks
@@ -47,6 +56,7 @@ class Submitter:
         self._retry_base = retry_base
         self._max_attempts = max_attempts
         self._max_backoff = max_backoff
+        self._pictures = pictures
         self._clock = clock
         self._wake: Callable[[], None] = lambda: None
 
@@ -60,9 +70,16 @@ class Submitter:
         task = await self._tasks.claim_submit(task_id, now)
         if task is None:
             return await self._tasks.get(task_id)  # someone else holds it, or it has ended
+        images = await self._pictures(task.id)
+        if images is None:
+            # Drawing without the picture would be a different request: fail it, refunded.
+            await self._ending.fail(task, Failure.REFERENCE_GONE)
+            return await self._tasks.get(task.id)
         trace = self._gptunnel.send_trace()
         try:
-            media = await self._gptunnel.create(task.model, task.prompt, ar=task.ar, trace=trace)
+            media = await self._gptunnel.create(
+                task.model, task.prompt, ar=task.ar, images=images, trace=trace
+            )
         except GPTunnelError as exc:
             return await self._create_failed(task, exc)
         except asyncio.CancelledError:

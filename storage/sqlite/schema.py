@@ -193,4 +193,30 @@ MIGRATIONS: tuple[str, ...] = (
         migrated_at REAL NOT NULL
     )
     """,
+    # 14 (issue 14): pictures drawn from (reference images). GPTunnel fetches each from the
+    # bot's own HTTP server by an unguessable token; the bytes live here so that any process
+    # can serve them. A row without a task is a picture waiting for the person to pick a
+    # model that takes it; the trigger deletes a task's picture the moment the task ends,
+    # however it ends.
+    """
+    CREATE TABLE reference_images (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        token        TEXT NOT NULL UNIQUE,
+        user_id      INTEGER NOT NULL,
+        chat_id      INTEGER NOT NULL,
+        task_id      INTEGER UNIQUE,
+        prompt       TEXT NOT NULL,
+        ar           TEXT,
+        content_type TEXT NOT NULL,
+        data         BLOB NOT NULL,
+        created_at   REAL NOT NULL,
+        expires_at   REAL NOT NULL
+    );
+    CREATE INDEX reference_images_expiry ON reference_images(expires_at);
+    CREATE TRIGGER reference_images_task_ended AFTER UPDATE OF state ON tasks
+    WHEN NEW.state IN ('delivered', 'failed')
+    BEGIN
+        DELETE FROM reference_images WHERE task_id = NEW.id;
+    END
+    """,
 )

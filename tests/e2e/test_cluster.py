@@ -11,9 +11,11 @@ from collections import Counter
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 from tests.e2e.cluster import cluster
 from tests.e2e.conftest import USER, Env
+from tests.e2e.serving import free_port
 from tests.e2e.test_load import busiest_second
 
 pytestmark = __import__("pytest").mark.postgresql
@@ -182,3 +184,43 @@ def photo_task(photo: Any) -> str:
     rows = (photo.reply_markup or {}).get("inline_keyboard", [])
     data = next(b["callback_data"] for row in rows for b in row if "orig" in b["callback_data"])
     return str(data.rsplit(":", 1)[1])
+
+
+async def test_a_picture_is_served_to_gptunnel_by_a_process_that_does_not_lead(
+    env: Env, postgres_url: str
+) -> None:
+    """The picture to draw from lives in the shared database: the proxy in front may hand
+    GPTunnel's fetch to any process, here always to the one that does not hold the lease."""
+    tg, gpt = env.telegram, env.gptunnel
+    target: list[int] = []  # the standby's port, once known
+    served: list[int] = []
+
+    async def forward(request: web.Request) -> web.Response:
+        served.append(target[0])
+        url = f"http://127.0.0.1:{target[0]}{request.rel_url}"
+        async with aiohttp.ClientSession() as session, session.get(url) as resp:
+            body = await resp.read()
+            return web.Response(status=resp.status, body=body, content_type=resp.content_type)
+
+    proxy = web.Application()
+    proxy.router.add_get("/{tail:.*}", forward)
+    runner = web.AppRunner(proxy)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        public = {"public_url": f"http://127.0.0.1:{port}", "default_model": "seedream-3"}
+        async with cluster(env, postgres_url, **public) as group:
+            await group.start(2)
+            leader = await group.leader()
+            standby = next(m for m in group.members if m is not leader)
+            target.append(standby.port)
+            tg.push_message(USER, USER, caption="the same, in snow", photo=True)
+            for update in tg.take_updates():
+                assert await group.post(update, standby) == 200
+            await tg.wait_for(lambda s: s.is_photo, timeout=30)
+    finally:
+        await runner.cleanup()
+    assert [f[1:] for f in gpt.reference_fetches] == [(200, "image/jpeg")]
+    assert served == [standby.port]
+    assert "reference picture of task" in standby.log()

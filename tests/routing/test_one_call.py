@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from aiogram.types import Update
 
-from bot.language import texts
-from bot.telegram.buttons import ImageAction, ImageButton
+from bot.language import picture_texts, texts
+from bot.telegram.buttons import ImageAction, ImageButton, PictureModelButton
 from handlers.history import RedrawButton
 from tests.i18n import EN
 from tests.routing.test_routing import GROUP, USER, Harness, group_message, harness, message
@@ -18,6 +18,7 @@ __all__ = ["harness"]  # the fixture, shared with the routing tests
 
 SERVICES = (
     "drawing",
+    "pictures",
     "my_tasks",
     "quotas",
     "originals",
@@ -208,3 +209,33 @@ async def test_model_ratio_and_payment_actions_are_one_call_each(harness: Harnes
         "purchases.credit",
         "purchases.refund",
     ]
+
+
+PHOTO = [{"file_id": "p", "file_unique_id": "pu", "width": 10, "height": 10}]
+
+
+async def test_picture_actions_are_one_call_each(harness: Harness) -> None:
+    # Without PUBLIC_URL every one of them is answered "not set up" by the service itself.
+    calls = count_calls(harness)
+    await harness.feed(message(None, photo=PHOTO, caption="the same, at night"))
+    await harness.feed(message("/draw at night", photo=PHOTO))
+    await harness.feed(group_message("/draw at night", reply_to_message=message(None, photo=PHOTO)))
+    question = {
+        "message_id": 700,
+        "date": 0,
+        "chat": {"id": USER["id"], "type": "private", "first_name": "Ann"},
+        "from": {"id": 4242, "is_bot": True, "first_name": "Draw"},
+        "text": picture_texts.edit_question(EN, 1),
+    }
+    await harness.feed(message("make it night", reply_to_message=question))
+    await press(harness, ImageButton(action=ImageAction.EDIT, task_id=1).pack(), 701)
+    await press(harness, PictureModelButton(waiting=1, model="seedream-3").pack(), 702)
+    assert calls == [
+        "pictures.draw",
+        "pictures.draw",
+        "pictures.draw",
+        "pictures.edit",
+        "pictures.ask_edit",
+        "pictures.with_model",
+    ]
+    assert harness.creates == []

@@ -18,7 +18,7 @@ from aiogram.types import Update
 
 from bot.app import Parts, build_dispatcher, build_parts
 from bot.gptunnel import GPTunnelClient
-from bot.language import texts
+from bot.language import picture_texts, texts
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
 from storage.sqlite import SqliteDatabase
@@ -139,10 +139,15 @@ async def test_private_draw_commands(harness: Harness, command: str) -> None:
     assert [c["prompt"] for c in harness.creates] == ["a lighthouse at dawn"]
 
 
-async def test_private_photo_caption_is_the_prompt(harness: Harness) -> None:
+async def test_private_photo_caption_without_public_url_says_pictures_are_off(
+    harness: Harness,
+) -> None:
+    # A photo's caption is a prompt to draw from the photo; without PUBLIC_URL GPTunnel could
+    # not fetch it, and the photo is never silently dropped: the bot says so, and draws nothing.
     photo = [{"file_id": "p", "file_unique_id": "pu", "width": 10, "height": 10}]
     await harness.feed(message(None, photo=photo, caption="same scene at night"))
-    assert [c["prompt"] for c in harness.creates] == ["same scene at night"]
+    assert harness.creates == []
+    assert harness.replies() == [picture_texts.references_off(EN)]
 
 
 @pytest.mark.parametrize(

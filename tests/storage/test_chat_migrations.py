@@ -16,6 +16,7 @@ from storage import (
     PaymentRepository,
     TaskStore,
 )
+from storage.references import NewReference, ReferenceRepository
 from tests.storage.helpers import DAY, T0, created, delivered_task, new_task, state_of
 
 OLD, NEW = -4001, -1001000004001
@@ -38,6 +39,10 @@ async def test_everything_under_the_old_id_follows_once(db: Database, tasks: Tas
     await PaymentRepository(db).record(PaymentMade("c-1", 1, OLD, "pack:10:50", 10, 50, "XTR"), T0)
     outbox = OutboxRepository(db)
     await outbox.put(kind="method", chat_id=OLD, payload="{}", priority=1, now=T0)
+    waiting = NewReference(
+        "tok", 1, OLD, "as a watercolour", None, "image/png", b"png", T0, T0 + 900
+    )
+    await ReferenceRepository(db).keep(waiting)
     assert await tasks.intake.used_in_chat(OLD, DAY) == 2
 
     migrations = ChatMigrationRepository(db)
@@ -56,6 +61,9 @@ async def test_everything_under_the_old_id_follows_once(db: Database, tasks: Tas
     assert row is not None and int(row[0]) == NEW
     [parcel] = await outbox.claim(1, 10)
     assert parcel.chat_id == NEW
+    # A picture waiting for its model to be picked is the new chat's too.
+    row = await db.fetchone("SELECT chat_id FROM reference_images WHERE token = 'tok'")
+    assert row is not None and int(row[0]) == NEW
     # The open task's prompt and status were messages of the old chat; history keeps its own.
     moved = await tasks.steps.get(open_id)
     assert moved is not None and (moved.message_id, moved.status_message_id) == (None, None)

@@ -27,6 +27,7 @@ from storage import (
     OriginalRepository,
     PaymentMade,
     PaymentRepository,
+    ReferenceRepository,
     TaskStore,
     UserRepository,
     open_database,
@@ -43,6 +44,7 @@ from tests.storage.helpers import (
     submitted_task,
     submitting_task,
 )
+from tests.storage.test_references import picture
 
 REPO = Path(__file__).resolve().parents[2]
 DIRECTIONS = [
@@ -99,13 +101,20 @@ async def fill(db: Database) -> None:
     await MetaRepository(db).get_or_create("webhook_secret", lambda: "s3cr3t-value")
     await created(tasks, new_task(created_at=T0 + 30))
     await submitting_task(tasks)
-    await submitted_task(tasks)
+    open_task = await submitted_task(tasks)
     await ready_task(tasks)
     done = await delivered_task(tasks)
     await failed_task(tasks)
     group = replace(new_task(user_id=2, source_key="-100500:9"), chat_id=-100500)
     await tasks.intake.create(group, limits=Limits(daily=5, is_group=True))
     await OriginalRepository(db).save(done.id, bytes(range(256)) * 40, "picture.png", T0 + 11)
+    # Issue 14: a picture an open task draws from, and one waiting for a model.
+    pictures = ReferenceRepository(db)
+    drawing_from = await pictures.keep(picture("a" * 43))
+    await db.execute(
+        "UPDATE reference_images SET task_id = ? WHERE id = ?", (open_task.id, drawing_from.id)
+    )
+    await pictures.keep(picture("b" * 43))
     # What earlier prunings counted (storage.task_retention).
     await db.execute(
         "INSERT INTO pruned_tasks (state, reason, tasks) VALUES ('failed', 'timeout', 4)"
@@ -138,6 +147,8 @@ async def test_every_row_comes_over_and_open_tasks_carry_on(
     assert copied["tasks"] == 7 and copied["originals"] == 1
     assert all(copied[table.name] >= 1 for table in TABLES)
     assert await everything(target) == await everything(source)
+    # The picture an open task draws from is served from the target as from the source.
+    assert await ReferenceRepository(target).image("a" * 43, T0 + 1) is not None
 
     before, after = TaskStore.over(source), TaskStore.over(target)
     for now in (T0, T0 + 10, T0 + 30, T0 + 1000):

@@ -220,7 +220,7 @@ def build_parts(
         upstream=upstream,
         metrics=metrics,
         retry_base=settings.poll_interval,
-        pictures=ReferenceUrls(references, settings.public_base_url),
+        pictures=ReferenceUrls(references, settings.public_base_url, settings.models),
     )
     poll_step = PollStep(
         tasks=tasks.steps,

@@ -243,16 +243,22 @@ class ReferenceUrls:
         self,
         references: ReferenceRepository,
         public_url: str | None,
+        catalogue: Catalogue,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._references = references
         self._public_url = public_url
+        self._catalogue = catalogue
         self._clock = clock
 
-    async def __call__(self, task_id: int) -> tuple[str, ...] | None:
+    async def __call__(self, task: Task) -> tuple[str, ...] | None:
         """() for a task drawn from no picture; None when its picture can no longer be
         fetched (expired, or PUBLIC_URL gone since): the task must fail, not draw without it."""
-        link = await self._references.link(task_id)
+        model = self._catalogue.get(task.model)
+        if model is not None and not model.takes_references:
+            # Intake keeps no picture for such a model: spare every plain prompt a look-up.
+            return ()
+        link = await self._references.link(task.id)
         if link is None:
             return ()
         if self._public_url is None or link.expires_at <= self._clock():

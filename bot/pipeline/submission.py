@@ -24,10 +24,10 @@ UNREACHABLE_MAX_WAIT = 10.0
 
 # A task's pictures to draw from, as links GPTunnel can fetch: () for none; None when they can
 # no longer be fetched (bot.drawing.references.ReferenceUrls).
-PictureLinks = Callable[[int], Awaitable[tuple[str, ...] | None]]
+PictureLinks = Callable[[Task], Awaitable[tuple[str, ...] | None]]
 
 
-async def _no_pictures(_task_id: int) -> tuple[str, ...]:
+async def _no_pictures(_task: Task) -> tuple[str, ...]:
     return ()
 
 
@@ -70,7 +70,7 @@ class Submitter:
         task = await self._tasks.claim_submit(task_id, now)
         if task is None:
             return await self._tasks.get(task_id)  # someone else holds it, or it has ended
-        images = await self._pictures(task.id)
+        images = await self._pictures(task)
         if images is None:
             # Drawing without the picture would be a different request: fail it, refunded.
             await self._ending.fail(task, Failure.REFERENCE_GONE)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot
-from aiogram.filters import BaseFilter
+from aiogram.filters import BaseFilter, CommandObject
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 
 from bot.drawing.outcomes import NoReferences, PictureOutcome, PictureRefused, ReferencesOff
 from bot.drawing.pictures import PictureFile
+from bot.drawing.prompts import command_prompt
 from bot.drawing.references import FromPictures
 from bot.drawing.requests import DrawRequest
 from bot.language import picture_texts
@@ -127,3 +128,17 @@ async def draw_from(
         return
     request = DrawRequest(person, place_of(message), prompt, locale=i18n.current_locale)
     await answer(replies, message, await pictures.draw(request, picture), i18n)
+
+
+async def on_draw_picture(
+    message: Message,
+    command: CommandObject,
+    picture: tuple[PictureFile, ...],
+    replies: Replies,
+    pictures: FromPictures,
+    i18n: I18n,
+) -> None:
+    # A bare /draw on a captioned photo (someone else's, in a group) draws that caption.
+    replied = message.reply_to_message
+    prompt = command_prompt(command.args, replied.caption if replied else None)
+    await draw_from(message, prompt, picture, replies=replies, pictures=pictures, i18n=i18n)

@@ -5,30 +5,22 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
 from bot.drawing.pictures import PictureFile
-from bot.drawing.prompts import command_prompt
 from bot.drawing.references import FromPictures
 from bot.telegram.outbox import Replies
 from handlers.filters import ChatTypeIs, HasText
-from handlers.pictures import AnswersEditQuestion, HasPicture, draw_from, on_edit_answer
+from handlers.pictures import (
+    AnswersEditQuestion,
+    HasPicture,
+    draw_from,
+    on_draw_picture,
+    on_edit_answer,
+)
 from handlers.private import DRAW_COMMANDS
-
-
-async def on_draw_picture(
-    message: Message,
-    command: CommandObject,
-    picture: tuple[PictureFile, ...],
-    replies: Replies,
-    pictures: FromPictures,
-    i18n: I18n,
-) -> None:
-    replied = message.reply_to_message
-    prompt = command_prompt(command.args, replied.caption if replied else None)
-    await draw_from(message, prompt, picture, replies=replies, pictures=pictures, i18n=i18n)
 
 
 async def on_captioned_picture(

@@ -13,11 +13,10 @@ from bot.drawing.outcomes import (
     ButtonOutcome,
     NoReferences,
     Outcome,
-    PromptRefused,
     UnknownTask,
+    refusal,
 )
 from bot.drawing.picks import Pick, as_choice, chooser, repeat
-from bot.drawing.prompts import check_prompt
 from bot.drawing.requests import DrawRequest, Place
 from bot.models.catalogue import Catalogue
 from bot.models.choices import RatioRefused, UnknownModel
@@ -52,7 +51,7 @@ class Drawing:
         """Check the prompt and its options, charge and record it, and start it; returns at
         once, without waiting for GPTunnel or for Telegram's pace."""
         options = parse_options(request.prompt)
-        refused = self._refusal(options.prompt)
+        refused = refusal(options.prompt, self._max_prompt_length)
         if refused is not None:
             return refused
         assert options.prompt is not None
@@ -90,7 +89,7 @@ class Drawing:
         return await self._repeat(request, task)
 
     async def _repeat(self, request: DrawRequest, task: Task) -> ButtonOutcome:
-        refused = self._refusal(task.prompt)
+        refused = refusal(task.prompt, self._max_prompt_length)
         if refused is not None:
             return refused
         picked = repeat(self._catalogue, task)
@@ -100,13 +99,6 @@ class Drawing:
         return await self._take(
             replace(request, prompt=task.prompt), task.prompt, lambda _chosen: choice
         )
-
-    def _refusal(self, prompt: str | None) -> PromptRefused | None:
-        problem = check_prompt(prompt, self._max_prompt_length)
-        if problem is None:
-            return None
-        length = len(prompt.strip()) if prompt else 0
-        return PromptRefused(problem, length, self._max_prompt_length)
 
     async def _take(
         self, request: DrawRequest, prompt: str, choose: Chooser[UnknownModel | RatioRefused]

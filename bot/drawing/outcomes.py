@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.drawing.picks import ModelGone
-from bot.drawing.prompts import PromptProblem
+from bot.drawing.prompts import PromptProblem, check_prompt
 from bot.drawing.quota import QuotaStatus
 from bot.models.catalogue import ModelInfo
 from bot.models.choices import RatioRefused, UnknownModel
@@ -45,6 +45,14 @@ class PromptRefused:
     problem: PromptProblem
     length: int  # characters in the prompt as written
     limit: int  # MAX_PROMPT_LENGTH
+
+
+def refusal(prompt: str | None, limit: int) -> PromptRefused | None:
+    """Why this prompt can't be drawn, with its length and the limit; None if it can."""
+    problem = check_prompt(prompt, limit)
+    if problem is None:
+        return None
+    return PromptRefused(problem, len(prompt.strip()) if prompt else 0, limit)
 
 
 @dataclass(frozen=True, slots=True)

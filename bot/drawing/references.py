@@ -26,9 +26,9 @@ from bot.drawing.outcomes import (
     PictureOutcome,
     PictureProblem,
     PictureRefused,
-    PromptRefused,
     ReferencesOff,
     UnknownTask,
+    refusal,
 )
 from bot.drawing.picks import ModelGone, Pick
 from bot.drawing.picture_picks import PictureChooser, edit_chooser, picture_chooser, with_picture
@@ -39,7 +39,6 @@ from bot.drawing.pictures import (
     largest_within,
     reference_url,
 )
-from bot.drawing.prompts import check_prompt
 from bot.drawing.requests import DrawRequest, Place
 from bot.models.catalogue import Catalogue
 from storage import (
@@ -95,7 +94,7 @@ class FromPictures:
         if not self._on:
             return ReferencesOff()
         options = parse_options(request.prompt)
-        refused = self._refusal(options.prompt)
+        refused = refusal(options.prompt, self._max_prompt_length)
         if refused is not None:
             return refused
         assert options.prompt is not None
@@ -141,7 +140,7 @@ class FromPictures:
         if task is None or not _in_chat(task, request.place):
             return UnknownTask()
         options = parse_options(request.prompt)
-        refused = self._refusal(options.prompt)
+        refused = refusal(options.prompt, self._max_prompt_length)
         if refused is not None:
             return refused
         assert options.prompt is not None
@@ -190,13 +189,6 @@ class FromPictures:
             request.person, request.place, kept.prompt, request.locale, request.source_key
         )
         return await self._take(request, kept, lambda _remembered: choice)
-
-    def _refusal(self, prompt: str | None) -> PromptRefused | None:
-        problem = check_prompt(prompt, self._max_prompt_length)
-        if problem is None:
-            return None
-        length = len(prompt.strip()) if prompt else 0
-        return PromptRefused(problem, length, self._max_prompt_length)
 
     async def _keep(
         self, request: DrawRequest, prompt: str, ar: str | None, data: bytes

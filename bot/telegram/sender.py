@@ -62,9 +62,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# What Telegram's flood limits count: posting or editing a message. Chat actions, deletions
-# and callback answers are not paced.
-_COUNTED = (
+# Methods that post a new message.
+_POSTS = (
     SendMessage,
     SendPhoto,
     SendDocument,
@@ -72,6 +71,11 @@ _COUNTED = (
     SendInvoice,
     CopyMessage,
     ForwardMessage,
+)
+# What Telegram's flood limits count: posting or editing a message. Chat actions, deletions
+# and callback answers are not paced.
+_COUNTED = (
+    *_POSTS,
     EditMessageText,
     EditMessageCaption,
     EditMessageMedia,
@@ -79,16 +83,7 @@ _COUNTED = (
 )
 # What makes a new message (or shows an action): after an upgrade it can simply go to the new
 # chat. Edits and deletions name a message of the old chat, and cannot.
-_NEW_MESSAGES = (
-    SendMessage,
-    SendPhoto,
-    SendDocument,
-    SendMediaGroup,
-    SendInvoice,
-    CopyMessage,
-    ForwardMessage,
-    SendChatAction,
-)
+_NEW_MESSAGES = (*_POSTS, SendChatAction)
 # Upgraded groups remembered by one process; beyond this many the oldest half is forgotten
 # (a forgotten one costs one more 400, nothing else).
 _MOVES_KEPT = 10_000
